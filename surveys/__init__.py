@@ -1,0 +1,37 @@
+"""surveys: multilingual forms and surveys for an intercultural centre (fr, en, uk)."""
+
+from flask import Flask
+
+from . import cli, config, errors, health, security, templating
+from .extensions import babel, compress, csrf, db, migrate
+from .i18n import get_locale
+from .public import views as public_views
+from .public.converters import SlugConverter
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands. No I/O."""
+    app = Flask(
+        __name__,
+        template_folder=str(config.ROOT / "templates"),
+        instance_relative_config=True,
+    )
+    config.load(app, test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
+    babel.init_app(app, locale_selector=get_locale)
+    csrf.init_app(app)
+    compress.init_app(app)
+
+    templating.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    app.url_map.converters["slug"] = SlugConverter
+    app.register_blueprint(public_views.entry)
+    app.register_blueprint(public_views.bp)
+    app.register_blueprint(health.bp)
+
+    cli.init_app(app)
+    return app

@@ -1,0 +1,197 @@
+"""``flask`` commands: translations and demo data."""
+
+import subprocess
+import sys
+from datetime import date, time, timedelta
+
+import click
+from babel.messages.pofile import read_po, write_po
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .config import ROOT
+from .extensions import db
+from .models import Training, TrainingSession
+
+translate = AppGroup("translate", help="Extract, update and compile the gettext catalogs.")
+demo = AppGroup("demo", help="Demonstration data for a local installation.")
+
+CATALOG_DIR = ROOT / "translations"
+TEMPLATE = CATALOG_DIR / "messages.pot"
+
+
+def pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:  # noqa: S603
+        raise click.ClickException("pybabel " + " ".join(args) + " failed")
+
+
+def extract() -> None:
+    pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "--project",
+        "surveys",
+        "--msgid-bugs-address",
+        "-",
+        "-o",
+        str(TEMPLATE),
+        ".",
+    )
+
+
+@translate.command("update")
+def translate_update():
+    """Extract messages from code and templates and merge them into every catalog."""
+    extract()
+    pybabel(
+        "update",
+        "-i",
+        str(TEMPLATE),
+        "-d",
+        str(CATALOG_DIR),
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )
+    fill_source_catalog()
+
+
+def fill_source_catalog() -> None:
+    """The msgids are English, so the English catalog starts as a copy of them; a msgstr that
+    was reworded by hand is kept."""
+    path = CATALOG_DIR / "en" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as file:
+        catalog = read_po(file, locale="en")
+    for message in catalog:
+        if message.id and not (all(message.string) if message.pluralizable else message.string):
+            message.string = tuple(message.id) if message.pluralizable else message.id
+    with path.open("wb") as file:
+        write_po(file, catalog, width=100)
+
+
+@translate.command("init")
+@click.argument("language")
+def translate_init(language):
+    """Start a catalog for a new LANGUAGE (see README, "Adding a language")."""
+    extract()
+    pybabel("init", "-i", str(TEMPLATE), "-d", str(CATALOG_DIR), "-l", language)
+
+
+@translate.command("compile")
+def translate_compile():
+    """Compile the catalogs to .mo files (needed before the app shows translations)."""
+    pybabel("compile", "-d", str(CATALOG_DIR), "--statistics")
+
+
+def demo_trainings(today: date) -> list[Training]:
+    """Three trainings modelled on real ones: a four-day course, a two-day workshop with
+    limited seats that must be attended in full, an information session without limit."""
+    first_friday = today + timedelta(days=(4 - today.weekday()) % 7 + 21)
+    return [
+        Training(
+            slug="droit-des-etrangers",
+            title={
+                "fr": "Droit des étrangers et jurisprudence",
+                "en": "Foreigners' law and case law",
+                "uk": "Право іноземців і судова практика",
+            },
+            description={
+                "fr": "Quatre journées pour comprendre le séjour, la protection internationale "
+                "et le regroupement familial, avec l'analyse de décisions récentes.",
+                "en": "Four days to understand residence, international protection and family "
+                "reunification, with a close look at recent decisions.",
+                "uk": "Чотири дні, щоб розібратися в питаннях перебування, міжнародного захисту "
+                "та возз'єднання сімей, з аналізом нещодавніх рішень.",
+            },
+            audience={"fr": "Travailleurs sociaux et bénévoles des ILI"},
+            trainer="Service juridique du centre",
+            capacity=25,
+            registration_deadline=first_friday - timedelta(days=7),
+            every_date_required=False,
+            is_open=True,
+            is_published=True,
+            sessions=[
+                TrainingSession(
+                    date=first_friday + timedelta(weeks=week),
+                    start_time=time(9, 30),
+                    end_time=time(16, 30),
+                    place="Namur, rue de Bruxelles 20",
+                )
+                for week in range(4)
+            ],
+        ),
+        Training(
+            slug="atelier-interculturel-ciney",
+            title={
+                "fr": "Atelier de communication interculturelle — Ciney",
+                "en": "Intercultural communication workshop — Ciney",
+            },
+            description={
+                "fr": "Deux journées de mises en situation pour mieux accueillir des personnes "
+                "d'autres cultures. Présence aux deux journées obligatoire.",
+                "en": "Two days of role play to welcome people from other cultures better. "
+                "Both days must be attended.",
+            },
+            trainer="Équipe formation",
+            capacity=20,
+            registration_deadline=first_friday,
+            every_date_required=True,
+            is_open=True,
+            is_published=True,
+            sessions=[
+                TrainingSession(
+                    date=first_friday + timedelta(days=offset),
+                    start_time=time(9, 0),
+                    end_time=time(16, 0),
+                    place="Ciney, Maison des associations",
+                )
+                for offset in (3, 10)
+            ],
+        ),
+        Training(
+            slug="seance-information-nouveaux-services",
+            title={
+                "fr": "Séance d'information : nouveaux services à Namur",
+                "en": "Information session: new services in Namur",
+                "uk": "Інформаційна зустріч: нові послуги в Намюрі",
+            },
+            description={
+                "fr": "Présentation des services ouverts cette année, ouverte à tous.",
+            },
+            trainer="",
+            capacity=None,
+            registration_deadline=None,
+            every_date_required=False,
+            is_open=True,
+            is_published=True,
+            sessions=[
+                TrainingSession(
+                    date=first_friday + timedelta(days=12),
+                    start_time=time(18, 0),
+                    end_time=time(19, 30),
+                    place="Namur, Espace citoyen",
+                )
+            ],
+        ),
+    ]
+
+
+@demo.command("load")
+def demo_load():
+    """Add the demonstration trainings (skips those already present)."""
+    existing = set(db.session.scalars(select(Training.slug)))
+    added = [t for t in demo_trainings(date.today()) if t.slug not in existing]
+    db.session.add_all(added)
+    db.session.commit()
+    click.echo(f"{len(added)} demonstration training(s) added.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(translate)
+    app.cli.add_command(demo)

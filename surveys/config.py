@@ -1,0 +1,111 @@
+"""Settings: defaults here, overrides from ``SURVEYS_*`` environment variables.
+
+Every setting is documented in the README. Production (neither debug nor testing) refuses to
+start without a real secret key or without the identity of the data controller shown in the
+privacy notice: a fallback would silently weaken sessions or publish an unlawful notice.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS = {
+    # An SQLite file in the instance folder (Flask-SQLAlchemy resolves the relative path there).
+    "SQLALCHEMY_DATABASE_URI": "sqlite:///surveys.sqlite3",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # The whole request body; larger bodies get the 413 page.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+    "MAX_FORM_PARTS": 10_000,
+    "BABEL_DEFAULT_LOCALE": "fr",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Brussels",
+    "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),
+    # A form may stay open for a whole afternoon; an expired token keeps the answers anyway.
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "WTF_I18N_ENABLED": True,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SEND_FILE_MAX_AGE_DEFAULT": 365 * 24 * 3600,
+    "COMPRESS_MIMETYPES": [
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
+    ],
+    # Static files are streamed; Flask-Compress leaves gzip out of streaming by default, but
+    # gzip is what every phone browser accepts over plain HTTP.
+    "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
+    "COMPRESS_LEVEL": 9,
+    "COMPRESS_MIN_SIZE": 256,
+    # Anti-bot: a submission sent faster than this after the page was served is not stored.
+    "MIN_FILL_SECONDS": 3,
+    # Deliverability checks query DNS while the person waits; off unless asked for.
+    "EMAIL_CHECK_DELIVERABILITY": False,
+    # Retention periods, shown in the privacy notice (enforced by the purge of the dashboard issue).
+    "RETENTION_ANSWERS_MONTHS": 24,
+    "RETENTION_REGISTRATIONS_MONTHS": 12,
+    # The data controller named in the privacy notice.
+    "ORGANISATION_NAME": None,
+    "ORGANISATION_ADDRESS": None,
+    "CONTACT_EMAIL": None,
+}
+
+# Shown only in development and tests, so a fresh clone runs without configuration.
+DEVELOPMENT_IDENTITY = {
+    "ORGANISATION_NAME": "Centre interculturel (development)",
+    "ORGANISATION_ADDRESS": "Namur, Belgique",
+    "CONTACT_EMAIL": "privacy@localhost",
+}
+
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "ORGANISATION_NAME",
+    "ORGANISATION_ADDRESS",
+    "CONTACT_EMAIL",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when production settings are missing."""
+
+
+def load(app, test_config=None):
+    """Fill ``app.config`` from defaults, the environment and ``test_config``, then check it."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("SURVEYS")
+    # DATABASE_URL is the conventional name hosting platforms set.
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    production = not (app.debug or app.testing)
+    app.config["PRODUCTION"] = production
+    if production:
+        missing = [key for key in REQUIRED_IN_PRODUCTION if not app.config.get(key)]
+        if missing:
+            names = ", ".join(f"SURVEYS_{key}" for key in missing)
+            raise ConfigurationError(
+                f"Missing required settings for production: {names}. "
+                "Set them in the environment (see README), or run with FLASK_DEBUG=1 locally."
+            )
+        app.config["SESSION_COOKIE_SECURE"] = True
+    else:
+        if not app.config.get("SECRET_KEY"):
+            # A fresh secret per process: nothing guessable, and sessions simply restart.
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+        for key, value in DEVELOPMENT_IDENTITY.items():
+            if not app.config.get(key):
+                app.config[key] = value
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept ``postgres://`` and ``postgresql://`` URLs and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,83 @@
+"""Error pages in the visitor's language, for every HTTP error and for crashes."""
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+from .i18n import language_from_path
+
+log = logging.getLogger(__name__)
+
+
+def explanation(code: int) -> tuple[str, str]:
+    texts = {
+        400: (
+            _("This request could not be understood"),
+            _("Something in what your browser sent was not valid. Go back and try again."),
+        ),
+        404: (
+            _("Page not found"),
+            _("This address does not exist. It may have been mistyped or the page has moved."),
+        ),
+        405: (
+            _("This action is not possible here"),
+            _("This page cannot be used this way. Open it again from the home page."),
+        ),
+        409: (
+            _("Registrations are closed"),
+            _("This training no longer accepts registrations. See the other trainings."),
+        ),
+        413: (
+            _("What you sent is too large"),
+            _("The form you sent is larger than we accept. Shorten your answers and try again."),
+        ),
+        429: (
+            _("Too many attempts"),
+            _("You have sent too many requests in a short time. Wait a minute and try again."),
+        ),
+    }
+    return texts.get(
+        code,
+        (
+            _("Something went wrong on our side"),
+            _("The error has been recorded. Please try again in a few minutes."),
+        ),
+    )
+
+
+def render_error(code: int):
+    title, message = explanation(code)
+    response = render_template("errors/error.html", code=code, title=title, message=message)
+    response = (response, code)
+    if language_from_path(request.path) is None:
+        # The language was negotiated from Accept-Language.
+        return (*response, {"Vary": "Accept-Language"})
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        title = _("This page has expired")
+        message = _(
+            "For your security, forms expire after a while. Go back, reload and send again."
+        )
+        return render_template("errors/error.html", code=400, title=title, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(InternalServerError.code)

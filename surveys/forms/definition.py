@@ -1,0 +1,141 @@
+"""The vocabulary of form definitions: questions with stable codes, choices, conditions.
+
+A definition says *what* is asked; ``engine`` turns it into a FlaskForm, one template macro
+renders any question, and the stored answers use the codes defined here, so the dashboard,
+summaries and exports can walk the same definitions.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Kind(StrEnum):
+    SINGLE = "single"  # radio buttons
+    SELECT = "select"  # a drop-down, for long single-choice lists
+    MULTIPLE = "multiple"  # check boxes
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    EMAIL = "email"
+    PHONE = "phone"
+    URL = "url"
+    NUMBER = "number"
+    CONSENT = "consent"  # one check box that must be ticked to count
+
+
+CHOICE_KINDS = (Kind.SINGLE, Kind.SELECT, Kind.MULTIPLE)
+
+
+@dataclass(frozen=True)
+class Choice:
+    code: str
+    label: Any  # a lazy gettext string, or a proper noun shown as is
+    # An answer such as "no internet access" that cannot be ticked together with others.
+    exclusive: bool = False
+
+
+@dataclass(frozen=True)
+class Includes:
+    """Holds when a choice question's answer includes one of ``codes``."""
+
+    question: str
+    codes: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        value = answers.get(self.question)
+        chosen = set(value) if isinstance(value, list | tuple | set) else {value}
+        return bool(chosen & set(self.codes))
+
+
+@dataclass(frozen=True)
+class AnyAnswered:
+    """Holds when at least one of ``questions`` has an answer."""
+
+    questions: tuple[str, ...]
+
+    def holds(self, answers: Mapping[str, Any]) -> bool:
+        return any(not is_empty(answers.get(code)) for code in self.questions)
+
+
+Condition = Includes | AnyAnswered
+
+
+@dataclass(frozen=True)
+class Question:
+    code: str
+    kind: Kind
+    label: Any
+    hint: Any = None
+    choices: tuple[Choice, ...] = ()
+    required: bool = False
+    # Required only when this holds; the answer is also dropped when it does not hold.
+    required_if: Condition | None = None
+    required_message: Any = None
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    # Browser autofill token (https://html.spec.whatwg.org/#autofill).
+    autocomplete: str | None = None
+    # Shows a live character counter (JavaScript nicety; the limit is enforced on the server).
+    counter: bool = False
+    # Rendered indented under the question it depends on ("other, please specify").
+    follow_up: bool = False
+
+    def __post_init__(self):
+        if self.kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.URL) and self.max_length is None:
+            object.__setattr__(self, "max_length", 200 if self.kind == Kind.TEXT else 254)
+        if self.kind == Kind.TEXTAREA and self.max_length is None:
+            object.__setattr__(self, "max_length", 2000)
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in CHOICE_KINDS
+
+    @property
+    def choice_codes(self) -> tuple[str, ...]:
+        return tuple(choice.code for choice in self.choices)
+
+    def choice_label(self, code: str) -> Any:
+        for choice in self.choices:
+            if choice.code == code:
+                return choice.label
+        return code
+
+    def is_required(self, answers: Mapping[str, Any]) -> bool:
+        if self.required_if is not None:
+            return self.required_if.holds(answers)
+        return self.required
+
+    def applies(self, answers: Mapping[str, Any]) -> bool:
+        """Whether an answer to this question is kept (a conditional one only when it holds)."""
+        return self.required_if is None or self.required_if.holds(answers)
+
+
+# Compared and hashed by identity: definitions are module-level singletons, cached by engine.
+@dataclass(frozen=True, eq=False)
+class FormDefinition:
+    code: str
+    # Bumped whenever questions or choices change meaning; stored with every answer.
+    version: int
+    questions: tuple[Question, ...]
+    # Which question feeds the indexed contact columns used by the privacy tools.
+    email_question: str | None = None
+    phone_question: str | None = None
+    _by_code: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self):
+        codes = [q.code for q in self.questions]
+        if len(codes) != len(set(codes)):
+            raise ValueError(f"duplicate question codes in form {self.code!r}")
+        self._by_code.update({q.code: q for q in self.questions})
+
+    def __getitem__(self, code: str) -> Question:
+        return self._by_code[code]
+
+    def __contains__(self, code: str) -> bool:
+        return code in self._by_code
+
+
+def is_empty(value: Any) -> bool:
+    return value is None or value is False or value == "" or value == [] or value == ()

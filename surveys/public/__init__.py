@@ -1,0 +1,1 @@
+"""The public side: what newcomers and integration workers see."""

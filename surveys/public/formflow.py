@@ -1,0 +1,71 @@
+"""The one request flow shared by every public form.
+
+GET serves a fresh form. POST either switches language (the answers are re-rendered in the
+other language, nothing is validated or stored), or is checked for bots, validated and saved.
+An expired CSRF token or a lost session never discards answers: the form comes back filled
+in, with a fresh token and a sentence asking to send again.
+"""
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from flask import redirect, render_template, request
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..forms.definition import FormDefinition
+from ..forms.engine import PublicForm, form_class, log_bot
+
+SWITCH_LANGUAGE = "switch_language"
+
+
+def posted_fields() -> MultiDict | None:
+    """The posted fields, with bytes that are not valid UTF-8 turned into U+FFFD so that the
+    form names the field to retype (Werkzeug would keep "%FF" as literal text)."""
+    if request.method != "POST":
+        return None
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return request.form
+    body = request.get_data(cache=True).decode("latin-1")
+    try:
+        fields = parse_qsl(
+            body, keep_blank_values=True, errors="replace", max_num_fields=request.max_form_parts
+        )
+    except ValueError:
+        raise RequestEntityTooLarge() from None
+    return MultiDict(fields)
+
+
+def handle_form(
+    definition: FormDefinition,
+    *,
+    template: str,
+    save: Callable[[PublicForm], Any],
+    thanks_url: Callable[[Any], str],
+    **context: Any,
+):
+    form = form_class(definition)(formdata=posted_fields())
+    notice = None
+    if request.method == "POST" and SWITCH_LANGUAGE not in request.form:
+        reason = form.bot_reason()
+        if reason:
+            log_bot(definition, reason)
+            return redirect(thanks_url(None), code=303)
+        valid = form.validate()
+        if form.csrf_failed():
+            form.csrf_token.errors = []
+            notice = _(
+                "This page was open for a long time, so for your security we need you to send "
+                "it once more. Your answers are still here: check them and press the button again."
+            )
+        elif valid:
+            return redirect(thanks_url(save(form)), code=303)
+    form.prepare()
+    errors = form.question_errors()
+    page = render_template(
+        template, form=form, definition=definition, errors=errors, notice=notice, **context
+    )
+    # 422 tells monitoring a submission was refused; browsers show the page all the same.
+    return page, 422 if errors else 200

@@ -1,0 +1,42 @@
+"""Storing answers to the public forms (the survey and the ILI form)."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..forms.definition import FormDefinition
+from ..models import Submission
+
+
+def record_submission(
+    definition: FormDefinition, answers: dict[str, Any], *, locale: str, submission_key: str
+) -> bool:
+    """Store one submission; returns False when this form instance was already stored (a
+    double tap or a resent POST), which callers treat as success."""
+    submission = Submission(
+        form=definition.code,
+        form_version=definition.version,
+        locale=locale,
+        answers=answers,
+        contact_email=answers.get(definition.email_question) if definition.email_question else None,
+        contact_phone=answers.get(definition.phone_question) if definition.phone_question else None,
+        submission_key=submission_key,
+    )
+    db.session.add(submission)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        if already_stored(submission_key):
+            return False
+        raise
+    return True
+
+
+def already_stored(submission_key: str) -> bool:
+    return (
+        db.session.scalar(select(Submission.id).where(Submission.submission_key == submission_key))
+        is not None
+    )

@@ -1,0 +1,56 @@
+"""What every template can use: the current language, the switcher, versioned static URLs."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_decimal, get_locale
+
+from .i18n import ENDONYMS, LANGUAGES, language_from_path, localized
+
+
+@cache
+def static_version(static_folder: str, filename: str) -> str:
+    """A content hash, so static files can be cached for a year and still change on deploy."""
+    return hashlib.sha256((Path(static_folder) / filename).read_bytes()).hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    version = static_version(current_app.static_folder, filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def switch_url(code: str) -> str:
+    """The same page in another language (for pages outside a language prefix: its home)."""
+    path = request.path
+    current = language_from_path(path)
+    if current is None:
+        return f"/{code}/"
+    url = f"/{code}{path[len(current) + 1 :]}"
+    query = request.query_string.decode("ascii", "replace")
+    return f"{url}?{query}" if query else url
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.after_request
+    def announce_language(response):
+        if response.mimetype == "text/html":
+            response.headers.setdefault("Content-Language", str(get_locale()))
+        return response
+
+    @app.context_processor
+    def language_context():
+        lang = str(get_locale())
+        return {
+            "lang": lang,
+            "languages": [(code, ENDONYMS[code]) for code in LANGUAGES],
+            "switch_url": switch_url,
+            "static_url": static_url,
+            "localized": lambda values: localized(values, lang),
+            "format_date": format_date,
+            "format_decimal": format_decimal,
+        }

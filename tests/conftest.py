@@ -1,0 +1,92 @@
+"""Fixtures: a real database per test (an SQLite file, and PostgreSQL when TEST_DATABASE_URL
+is set), the app, its test client, and helpers that fill forms as a browser would."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from surveys.config import ROOT, normalise_database_url
+from surveys.extensions import db
+
+from .support import BACKENDS, TEST_DATABASE_URL, make_app
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs():
+    """Pages are checked in every language, so the catalogs are compiled once per run."""
+    result = subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "compile", "-d", "translations"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """One migrated SQLite file, copied for every test (migrating each time would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = make_app(f"sqlite:///{path}")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    url = normalise_database_url(TEST_DATABASE_URL)
+    app = make_app(url)
+    with app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def truncate_all(app) -> None:
+    with app.app_context():
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        with db.engine.begin() as connection:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "surveys.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+        yield url
+        truncate_all(make_app(url))
+
+
+@pytest.fixture
+def app(database_url):
+    app = make_app(database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

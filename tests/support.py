@@ -1,0 +1,151 @@
+"""Helpers for tests: an app on a given database, and filling forms as a browser would."""
+
+import os
+import re
+from datetime import date, time, timedelta
+from html import unescape
+
+from surveys import create_app
+from surveys.extensions import db
+from surveys.models import Training, TrainingSession
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
+LANGUAGES = ("fr", "en", "uk")
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MIN_FILL_SECONDS": 0,
+        **overrides,
+    }
+    return create_app(config)
+
+
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    return {name: unescape(value) for name, value in HIDDEN.findall(html)}
+
+
+def submit(client, url: str, answers: dict, *, headers=None, **kwargs):
+    """GET the form like a browser, then POST the answers with the page's hidden fields."""
+    page = client.get(url)
+    assert page.status_code == 200, page.status_code
+    data = {**hidden_fields(page.get_data(as_text=True)), **answers}
+    return client.post(url, data=data, headers=headers, **kwargs)
+
+
+def error_summary(html: str) -> list[str]:
+    """The targets of the links in the error summary, in order."""
+    match = re.search(r'<div class="summary".*?</div>', html, re.S)
+    return re.findall(r'href="#([^"]+)"', match.group(0)) if match else []
+
+
+def make_training(
+    app,
+    *,
+    slug="droit-des-etrangers",
+    days_ahead=30,
+    every_date_required=False,
+    is_open=True,
+    is_published=True,
+    deadline=None,
+    capacity=20,
+    sessions=2,
+    title=None,
+):
+    first = date.today() + timedelta(days=days_ahead)
+    with app.app_context():
+        training = Training(
+            slug=slug,
+            title=title
+            or {"fr": "Droit des étrangers", "en": "Foreigners' law", "uk": "Право іноземців"},
+            description={"fr": "Quatre vendredis pour comprendre le droit des étrangers."},
+            audience={"fr": "Travailleurs sociaux"},
+            trainer="Service juridique",
+            capacity=capacity,
+            registration_deadline=deadline,
+            every_date_required=every_date_required,
+            is_open=is_open,
+            is_published=is_published,
+            sessions=[
+                TrainingSession(
+                    date=first + timedelta(weeks=i),
+                    start_time=time(9, 30),
+                    end_time=time(16, 30),
+                    place="Namur",
+                )
+                for i in range(sessions)
+            ],
+        )
+        db.session.add(training)
+        db.session.commit()
+        return training.slug
+
+
+SURVEY_ANSWERS = {
+    "topics": ["french_courses", "housing", "other"],
+    "topics_other": "Permis de conduire",
+    "channels": ["whatsapp", "telegram", "email"],
+    "preferred_channel": "telegram",
+    "frequency": "weekly",
+    "languages": ["uk", "ru", "en"],
+    "commune": "namur",
+    "time_in_belgium": "1_to_2_years",
+    "age_range": "36_50",
+    "smartphone": "own",
+    "internet_access": ["home", "mobile_data"],
+    "contact_email": "  Olena.K@Example.COM ",
+    "contact_phone": "0470 12 34 56",
+    "contact_consent": "y",
+    "comment": "Merci !",
+}
+
+SIGNUP_ANSWERS = {
+    "last_name": "Kovalenko",
+    "first_name": "Olena",
+    "email": "olena@example.be",
+    "phone": "+380 67 123 4567",
+    "organisation_kind": "ili",
+    "organisation": "ILI Gembloux",
+    "role": "volunteer",
+    "commune": "gembloux",
+    "heard_from": "newsletter",
+    "accessibility_needs": "",
+    "dietary_needs": "Végétarienne",
+    "remark": "",
+    "consent": "y",
+}
+
+ILI_ANSWERS = {
+    "organisation": "Lire et Écrire Namur",
+    "ili_status": "approved",
+    "communes": ["namur", "andenne"],
+    "contact_person": "Marie Dupont",
+    "email": "marie@example.be",
+    "phone": "081 22 33 44",
+    "website": "www.example.be",
+    "activity_kinds": ["fle", "homework"],
+    "activity_title": "Table de conversation",
+    "description": "Chaque mardi, on parle français autour d'un café.",
+    "audience": "Adultes débutants",
+    "schedule": "Mardi 14:00–16:00",
+    "languages_used": ["fr", "uk"],
+    "participants_per_year": "120",
+    "promotion": ["website", "newsletter"],
+    "publication_consent": "y",
+}
+
+
+def translated(app, lang: str, message: str, **variables) -> str:
+    """``message`` as the visitor reads it in ``lang``, HTML-escaped as pages show it."""
+    from flask_babel import gettext
+    from markupsafe import escape
+
+    with app.test_request_context(f"/{lang}/"):
+        return str(escape(gettext(message, **variables)))

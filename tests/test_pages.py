@@ -1,0 +1,158 @@
+"""Public URLs, languages and error pages."""
+
+import re
+
+import pytest
+from flask import abort
+
+from .support import LANGUAGES, make_training, translated
+
+ENDONYMS = ("Français", "English", "Українська")
+PAGES = [
+    "/",
+    "/survey",
+    "/trainings",
+    "/trainings/droit-des-etrangers",
+    "/ili",
+    "/privacy",
+    "/survey/thanks",
+    "/ili/thanks",
+    "/trainings/droit-des-etrangers/thanks",
+]
+
+
+@pytest.fixture
+def training(app):
+    return make_training(app)
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        ("uk-UA,uk;q=0.9,ru;q=0.8", "/uk/"),
+        ("uk", "/uk/"),
+        ("en-GB,en;q=0.9", "/en/"),
+        ("fr-BE,fr;q=0.9,en;q=0.5", "/fr/"),
+        ("de-DE,de;q=0.9", "/fr/"),
+        (None, "/fr/"),
+    ],
+)
+def test_root_redirects_to_the_best_language(client, accept, expected):
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get("/", headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("/ua/survey", "/uk/survey"),
+        ("/ua/", "/uk/"),
+        ("/ua", "/uk/"),
+        ("/ua/trainings/x?a=1", "/uk/trainings/x?a=1"),
+    ],
+)
+def test_country_code_ua_redirects_to_ukrainian(client, url, expected):
+    response = client.get(url)
+    assert response.status_code == 301
+    assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_every_public_page_is_in_its_language_with_a_switcher(client, training, lang, page):
+    response = client.get(f"/{lang}{page}")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in html
+    assert response.headers["Content-Language"] == lang
+    for name in ENDONYMS:
+        assert name in html
+    for other in set(LANGUAGES) - {lang}:
+        # Links on plain pages; on form pages, buttons that carry the answers along.
+        assert f'href="/{other}{page}"' in html or f'formaction="/{other}{page}"' in html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_no_page_loads_anything_from_another_host(client, training, lang, page):
+    html = client.get(f"/{lang}{page}").get_data(as_text=True)
+    for attribute in re.findall(r'(?:src|href|action|formaction)="([^"]*)"', html):
+        assert not re.match(r"^(?:[a-z]+:)?//", attribute), attribute
+
+
+def test_home_presents_the_three_forms(client):
+    html = client.get("/en/").get_data(as_text=True)
+    for url in ("/en/survey", "/en/trainings", "/en/ili"):
+        assert f'href="{url}"' in html
+
+
+def test_privacy_notice_names_the_controller_contact_and_retention(app, client):
+    html = client.get("/en/privacy").get_data(as_text=True)
+    assert app.config["CONTACT_EMAIL"] in html
+    assert app.config["ORGANISATION_NAME"] in html
+    assert "24 months" in html and "12 months" in html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_privacy_retention_uses_the_right_plural(app, client, lang):
+    html = client.get(f"/{lang}/privacy").get_data(as_text=True)
+    if lang == "uk":
+        assert "24 місяці" in html  # "few" form
+        assert "12 місяців" in html  # "many" form
+
+
+@pytest.fixture
+def failing_routes(app):
+    def crash():
+        raise RuntimeError("boom")
+
+    def limited():
+        abort(429)
+
+    def bad():
+        abort(400)
+
+    for lang in LANGUAGES:
+        app.add_url_rule(f"/{lang}/test-crash", f"crash_{lang}", crash)
+        app.add_url_rule(f"/{lang}/test-limited", f"limited_{lang}", limited)
+        app.add_url_rule(f"/{lang}/test-bad", f"bad_{lang}", bad)
+    return app
+
+
+ERRORS = [
+    ("/test-bad", "get", 400, "This request could not be understood"),
+    ("/no-such-page", "get", 404, "Page not found"),
+    ("/privacy", "post", 405, "This action is not possible here"),
+    ("/survey", "big", 413, "What you sent is too large"),
+    ("/test-limited", "get", 429, "Too many attempts"),
+    ("/test-crash", "get", 500, "Something went wrong on our side"),
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("path", "method", "status", "title"), ERRORS)
+def test_error_pages_exist_in_every_language(
+    app, client, failing_routes, lang, path, method, status, title
+):
+    url = f"/{lang}{path}"
+    if method == "big":
+        response = client.post(url, data={"x": "y" * (2 * 1024 * 1024)})
+    else:
+        response = getattr(client, method)(url)
+    html = response.get_data(as_text=True)
+    assert response.status_code == status
+    assert f'<html lang="{lang}">' in html
+    assert translated(app, lang, title) in html
+    for name in ENDONYMS:
+        assert name in html
+
+
+def test_error_page_outside_a_language_is_negotiated(app, client):
+    response = client.get("/nothing-here", headers={"Accept-Language": "uk"})
+    assert response.status_code == 404
+    assert '<html lang="uk">' in response.get_data(as_text=True)
+    assert "Accept-Language" in response.headers["Vary"]

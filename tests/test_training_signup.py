@@ -1,0 +1,152 @@
+"""Training pages and sign-ups (seats and waiting lists are the trainings issue)."""
+
+from datetime import date, timedelta
+
+import pytest
+from babel.dates import format_date
+from sqlalchemy import select
+
+from surveys.extensions import db
+from surveys.models import Registration
+
+from .support import (
+    LANGUAGES,
+    SIGNUP_ANSWERS,
+    error_summary,
+    make_training,
+    submit,
+    translated,
+)
+
+
+def registrations(app):
+    with app.app_context():
+        return db.session.scalars(select(Registration)).all()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_list_shows_upcoming_trainings_with_dates_in_the_visitors_language(app, client, lang):
+    make_training(app, days_ahead=10)
+    make_training(app, slug="passee", days_ahead=-30, sessions=1)
+    make_training(app, slug="brouillon", is_published=False)
+
+    html = client.get(f"/{lang}/trainings").get_data(as_text=True)
+
+    first = date.today() + timedelta(days=10)
+    assert format_date(first, "full", locale=lang) in html
+    assert "/trainings/droit-des-etrangers" in html
+    assert "passee" not in html
+    assert "brouillon" not in html
+
+
+def test_missing_translation_falls_back_to_french_marked_as_french(app, client):
+    make_training(app, title={"fr": "Atelier interculturel"})
+    html = client.get("/uk/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert '<h1 lang="fr">Atelier interculturel</h1>' in html
+    assert '<p class="lead" lang="fr">Quatre vendredis' in html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_sign_up_is_stored_with_codes_and_normalised_contact(app, client, lang):
+    make_training(app)
+    answers = {**SIGNUP_ANSWERS, "email": "  Olena@Example.BE "}
+    response = submit(client, f"/{lang}/trainings/droit-des-etrangers", answers)
+
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/{lang}/trainings/droit-des-etrangers/thanks"
+    [registration] = registrations(app)
+    assert registration.email == "olena@example.be"
+    assert registration.phone == "+380671234567"
+    assert registration.locale == lang
+    assert registration.answers["organisation_kind"] == "ili"
+    assert registration.answers["commune"] == "gembloux"
+    assert registration.answers["consent"] is True
+
+
+def test_same_email_twice_keeps_one_registration_and_says_so(app, client):
+    make_training(app)
+    submit(client, "/fr/trainings/droit-des-etrangers", SIGNUP_ANSWERS)
+    again = {**SIGNUP_ANSWERS, "email": " OLENA@example.be"}
+    response = submit(client, "/fr/trainings/droit-des-etrangers", again, follow_redirects=True)
+
+    assert len(registrations(app)) == 1
+    assert translated(app, "fr", "You are already registered") in response.get_data(as_text=True)
+
+
+def test_every_date_pledge_is_asked_only_when_the_training_requires_it(app, client):
+    make_training(app, slug="atelier", every_date_required=True)
+    make_training(app, slug="libre")
+    assert 'name="attend_all"' not in client.get("/fr/trainings/libre").get_data(as_text=True)
+
+    response = submit(client, "/fr/trainings/atelier", SIGNUP_ANSWERS)
+    assert error_summary(response.get_data(as_text=True)) == ["q-attend_all"]
+    response = submit(client, "/fr/trainings/atelier", {**SIGNUP_ANSWERS, "attend_all": "y"})
+    assert response.status_code == 303
+    assert registrations(app)[0].answers["attend_all"] is True
+
+
+def test_organisation_name_is_required_unless_the_person_has_none(app, client):
+    make_training(app)
+    response = submit(
+        client, "/en/trainings/droit-des-etrangers", {**SIGNUP_ANSWERS, "organisation": ""}
+    )
+    assert error_summary(response.get_data(as_text=True)) == ["q-organisation"]
+
+    response = submit(
+        client,
+        "/en/trainings/droit-des-etrangers",
+        {**SIGNUP_ANSWERS, "organisation_kind": "none", "organisation": ""},
+    )
+    assert response.status_code == 303
+
+
+def test_consent_is_required_and_unticked_by_default(app, client):
+    make_training(app)
+    page = client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert 'name="consent" value="y">' in page or 'name="consent" value="y" ' in page
+    assert 'name="consent" value="y" checked' not in page
+    response = submit(
+        client, "/fr/trainings/droit-des-etrangers", {**SIGNUP_ANSWERS, "consent": ""}
+    )
+    assert error_summary(response.get_data(as_text=True)) == ["q-consent"]
+
+
+@pytest.mark.parametrize(
+    "training",
+    [
+        {"is_open": False},
+        {"deadline": date.today() - timedelta(days=1)},
+        {"days_ahead": -14, "sessions": 1},
+    ],
+    ids=["closed", "deadline-passed", "dates-passed"],
+)
+def test_no_form_and_forged_posts_refused_when_registrations_are_closed(app, client, training):
+    make_training(app, **training)
+    page = client.get("/fr/trainings/droit-des-etrangers")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "<form" not in html
+    assert translated(app, "fr", "Registrations for this training are closed.") in html
+
+    response = client.post("/fr/trainings/droit-des-etrangers", data=SIGNUP_ANSWERS)
+    assert response.status_code == 409
+    assert registrations(app) == []
+
+
+def test_unpublished_training_does_not_exist_for_the_public(app, client):
+    make_training(app, is_published=False)
+    assert client.get("/fr/trainings/droit-des-etrangers").status_code == 404
+    assert client.post("/fr/trainings/droit-des-etrangers", data=SIGNUP_ANSWERS).status_code == 404
+    assert registrations(app) == []
+
+
+def test_invalid_phone_and_email_get_clear_messages(app, client):
+    make_training(app)
+    response = submit(
+        client,
+        "/uk/trainings/droit-des-etrangers",
+        {**SIGNUP_ANSWERS, "email": "olena@", "phone": "12"},
+    )
+    html = response.get_data(as_text=True)
+    assert error_summary(html) == ["q-email", "q-phone"]
+    assert 'value="olena@"' in html and 'value="12"' in html

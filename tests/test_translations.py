@@ -1,0 +1,105 @@
+"""Translations are product: every message in every catalog, complete, with correct plurals."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from babel.messages.pofile import read_po
+
+from surveys.config import ROOT
+
+from .support import LANGUAGES
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+
+
+def catalog(lang):
+    with (ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po").open("rb") as file:
+        return read_po(file, locale=lang)
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """What the code and templates ask for today (not the committed messages.pot)."""
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "--no-location",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    with pot.open("rb") as file:
+        return read_po(file)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_extracted_message_is_translated(extracted, lang):
+    translations = catalog(lang)
+    missing = [m.id for m in extracted if m.id and m.id not in translations]
+    assert missing == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_empty_or_fuzzy_entries(lang):
+    problems = []
+    for message in catalog(lang):
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(message.id)
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_placeholders_are_kept(lang):
+    wrong = []
+    for message in catalog(lang):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        expected = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        for string in strings:
+            # A singular form may spell out "one" instead of printing the number.
+            found = set(PLACEHOLDER.findall(string))
+            if found - expected or (expected - found) - {"num"}:
+                wrong.append((message.id, string))
+    assert wrong == []
+
+
+def test_ukrainian_has_three_plural_forms_and_french_treats_zero_as_singular():
+    uk = catalog("uk")
+    assert uk.num_plurals == 3
+    assert all(len(m.string) == 3 for m in uk if m.id and isinstance(m.id, tuple))
+    fr = catalog("fr")
+    assert fr.plural_expr == "(n > 1)"
+
+
+def test_translations_are_not_copies_of_the_english(app):
+    """A catalog filled with the msgids would pass the checks above and still be English."""
+    for lang in ("fr", "uk"):
+        same = [
+            m.id
+            for m in catalog(lang)
+            if m.id and not isinstance(m.id, tuple) and m.string == m.id and len(m.id) > 12
+        ]
+        assert same == [], lang
+
+
+def test_catalog_directory_is_absolute(app):
+    assert app.config["BABEL_TRANSLATION_DIRECTORIES"].startswith("/")
