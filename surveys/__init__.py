@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import cli, config, errors, health, security, templating
+from . import cli, config, errors, health, logs, security, templating
 from .extensions import babel, compress, csrf, db, migrate
 from .i18n import get_locale
 from .public import views as public_views
@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load(app, test_config)
+    logs.init_app(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))

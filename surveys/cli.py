@@ -27,7 +27,8 @@ def pybabel(*args: str) -> None:
         raise click.ClickException("pybabel " + " ".join(args) + " failed")
 
 
-def extract() -> None:
+def extract(output=TEMPLATE) -> None:
+    """Collect the messages of surveys/**.py and templates/ (see babel.cfg) into ``output``."""
     pybabel(
         "extract",
         "-F",
@@ -41,7 +42,7 @@ def extract() -> None:
         "--msgid-bugs-address",
         "-",
         "-o",
-        str(TEMPLATE),
+        str(output),
         ".",
     )
 
@@ -107,7 +108,7 @@ def demo_trainings(today: date) -> list[Training]:
                 "en": "Four days to understand residence, international protection and family "
                 "reunification, with a close look at recent decisions.",
                 "uk": "Чотири дні, щоб розібратися в питаннях перебування, міжнародного захисту "
-                "та возз'єднання сімей, з аналізом нещодавніх рішень.",
+                "та воззʼєднання сімей, з аналізом нещодавніх рішень.",
             },
             audience={"fr": "Travailleurs sociaux et bénévoles des ILI"},
             trainer="Service juridique du centre",

@@ -168,6 +168,9 @@ class Registration(db.Model):
     locale: Mapped[str] = mapped_column(String(8))
     form_version: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    # The key of the form instance that created it: a double tap is recognised as the same
+    # sign-up, not reported as "already registered".
+    submission_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     training: Mapped[Training] = relationship(back_populates="registrations")

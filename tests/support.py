@@ -149,3 +149,12 @@ def translated(app, lang: str, message: str, **variables) -> str:
 
     with app.test_request_context(f"/{lang}/"):
         return str(escape(gettext(message, **variables)))
+
+
+def stored_submissions(app, form: str):
+    from sqlalchemy import select
+
+    from surveys.models import Submission
+
+    with app.app_context():
+        return db.session.scalars(select(Submission).where(Submission.form == form)).all()

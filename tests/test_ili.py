@@ -1,17 +1,12 @@
 """The ILI valorisation form."""
 
 import pytest
-from sqlalchemy import select
 
-from surveys.extensions import db
-from surveys.models import Submission
-
-from .support import ILI_ANSWERS, LANGUAGES, error_summary, submit
+from .support import ILI_ANSWERS, LANGUAGES, error_summary, stored_submissions, submit
 
 
 def stored(app):
-    with app.app_context():
-        return db.session.scalars(select(Submission).where(Submission.form == "ili")).all()
+    return stored_submissions(app, "ili")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

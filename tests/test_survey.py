@@ -6,12 +6,19 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.models import Submission
 
-from .support import LANGUAGES, SURVEY_ANSWERS, error_summary, hidden_fields, submit, translated
+from .support import (
+    LANGUAGES,
+    SURVEY_ANSWERS,
+    error_summary,
+    hidden_fields,
+    stored_submissions,
+    submit,
+    translated,
+)
 
 
-def stored(app, form="survey"):
-    with app.app_context():
-        return db.session.scalars(select(Submission).where(Submission.form == form)).all()
+def stored(app):
+    return stored_submissions(app, "survey")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -13,6 +13,7 @@ from .support import (
     LANGUAGES,
     SIGNUP_ANSWERS,
     error_summary,
+    hidden_fields,
     make_training,
     submit,
     translated,
@@ -150,3 +151,14 @@ def test_invalid_phone_and_email_get_clear_messages(app, client):
     html = response.get_data(as_text=True)
     assert error_summary(html) == ["q-email", "q-phone"]
     assert 'value="olena@"' in html and 'value="12"' in html
+
+
+def test_a_double_tap_on_sign_up_is_one_registration_not_already_registered(app, client):
+    make_training(app)
+    url = "/fr/trainings/droit-des-etrangers"
+    data = {**hidden_fields(client.get(url).get_data(as_text=True)), **SIGNUP_ANSWERS}
+    first = client.post(url, data=data)
+    second = client.post(url, data=data)
+
+    assert first.headers["Location"] == second.headers["Location"] == f"{url}/thanks"
+    assert len(registrations(app)) == 1

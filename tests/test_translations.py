@@ -1,12 +1,11 @@
 """Translations are product: every message in every catalog, complete, with correct plurals."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 from babel.messages.pofile import read_po
 
+from surveys.cli import extract
 from surveys.config import ROOT
 
 from .support import LANGUAGES
@@ -23,27 +22,18 @@ def catalog(lang):
 def extracted(tmp_path_factory):
     """What the code and templates ask for today (not the committed messages.pot)."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "babel.messages.frontend",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "--no-location",
-            "-o",
-            str(pot),
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
+    extract(output=pot)
     with pot.open("rb") as file:
         return read_po(file)
+
+
+def entries(lang):
+    """(msgids, msgstrs) of every message, plural or not, as tuples."""
+    for message in catalog(lang):
+        if message.id:
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            yield message, ids, strings
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -56,10 +46,7 @@ def test_every_extracted_message_is_translated(extracted, lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_no_empty_or_fuzzy_entries(lang):
     problems = []
-    for message in catalog(lang):
-        if not message.id:
-            continue
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    for message, _ids, strings in entries(lang):
         if message.fuzzy or not all(strings):
             problems.append(message.id)
     assert problems == []
@@ -68,11 +55,7 @@ def test_no_empty_or_fuzzy_entries(lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_placeholders_are_kept(lang):
     wrong = []
-    for message in catalog(lang):
-        if not message.id:
-            continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    for message, ids, strings in entries(lang):
         expected = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
         for string in strings:
             # A singular form may spell out "one" instead of printing the number.

@@ -63,6 +63,7 @@ def upgrade():
     sa.Column('locale', sa.String(length=8), nullable=False),
     sa.Column('form_version', sa.Integer(), nullable=False),
     sa.Column('answers', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('submission_key', sa.String(length=64), nullable=True),
     sa.Column('created_at', surveys.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['training_id'], ['trainings.id'], name=op.f('fk_registrations_training_id_trainings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registrations')),

@@ -57,7 +57,9 @@ def privacy():
     return render_template("public/privacy.html")
 
 
-def save_submission(definition):
+def answer_form(definition, template: str):
+    """The survey and the ILI form: anonymous submissions, one thank-you page each."""
+
     def save(form):
         responses.record_submission(
             definition,
@@ -66,29 +68,24 @@ def save_submission(definition):
             submission_key=form.submission_key.data,
         )
 
-    return save
+    return handle_form(
+        definition,
+        template=template,
+        save=save,
+        thanks_url=lambda _: url_for("public.thanks", form=definition.code),
+    )
 
 
 @bp.route("/survey", methods=["GET", "POST"])
 @csrf.exempt
 def survey():
-    return handle_form(
-        SURVEY,
-        template="public/survey.html",
-        save=save_submission(SURVEY),
-        thanks_url=lambda _: url_for("public.thanks", form="survey"),
-    )
+    return answer_form(SURVEY, "public/survey.html")
 
 
 @bp.route("/ili", methods=["GET", "POST"])
 @csrf.exempt
 def ili():
-    return handle_form(
-        ILI,
-        template="public/ili.html",
-        save=save_submission(ILI),
-        thanks_url=lambda _: url_for("public.thanks", form="ili"),
-    )
+    return answer_form(ILI, "public/ili.html")
 
 
 @bp.get("/<any(survey, ili):form>/thanks")
@@ -116,7 +113,13 @@ def training(slug):
 
     def save(form):
         try:
-            return trainings.sign_up(found, definition, form.answers(), locale=g.lang)
+            return trainings.sign_up(
+                found,
+                definition,
+                form.answers(),
+                locale=g.lang,
+                submission_key=form.submission_key.data,
+            )
         except trainings.RegistrationClosed:
             abort(409)
 

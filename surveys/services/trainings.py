@@ -44,15 +44,21 @@ class RegistrationClosed(Exception):
 
 
 def sign_up(
-    training: Training, definition: FormDefinition, answers: dict[str, Any], *, locale: str
+    training: Training,
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    *,
+    locale: str,
+    submission_key: str,
 ) -> SignupOutcome:
-    """Register a person; the same e-mail twice for one training keeps the first registration."""
+    """Register a person; the same e-mail twice for one training keeps the first registration
+    (a resent form, recognised by its key, is the same sign-up, not a second one)."""
     if not training.accepts_registrations(utcnow()):
         raise RegistrationClosed(training.slug)
     email = answers["email"]
     existing = find_registration(training.id, email)
     if existing is not None:
-        return SignupOutcome(existing.id, already_registered=True)
+        return outcome_for_existing(existing, submission_key)
     registration = Registration(
         training_id=training.id,
         email=email,
@@ -60,6 +66,7 @@ def sign_up(
         locale=locale,
         form_version=definition.version,
         answers=answers,
+        submission_key=submission_key,
     )
     db.session.add(registration)
     try:
@@ -70,8 +77,13 @@ def sign_up(
         existing = find_registration(training.id, email)
         if existing is None:
             raise
-        return SignupOutcome(existing.id, already_registered=True)
+        return outcome_for_existing(existing, submission_key)
     return SignupOutcome(registration.id, already_registered=False)
+
+
+def outcome_for_existing(registration: Registration, submission_key: str) -> SignupOutcome:
+    resent = registration.submission_key == submission_key
+    return SignupOutcome(registration.id, already_registered=not resent)
 
 
 def find_registration(training_id: int, email: str) -> Registration | None:
