@@ -52,6 +52,26 @@ DEFAULTS = {
     "ORGANISATION_NAME": None,
     "ORGANISATION_ADDRESS": None,
     "CONTACT_EMAIL": None,
+    # The site's public address, used in e-mails (never taken from the request's Host header).
+    "PUBLIC_URL": None,
+    # E-mail. "smtp" in production; elsewhere "folder" (one .eml file per message in
+    # MAIL_FOLDER) or "console", so that a local installation needs no mail server.
+    "MAIL_BACKEND": None,
+    "MAIL_FOLDER": None,
+    "MAIL_FROM": None,  # defaults to CONTACT_EMAIL
+    "SMTP_HOST": "localhost",
+    "SMTP_PORT": 25,
+    "SMTP_SECURITY": "none",  # "none", "starttls" or "ssl"
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT": 10,
+    # Try to deliver a new message right after the change is committed (in a background
+    # thread); the outbox worker retries whatever is left.
+    "OUTBOX_DELIVER_AFTER_COMMIT": True,
+    # A message still "sending" after this long is taken to belong to a crashed process.
+    "OUTBOX_STUCK_SECONDS": 300,
+    # Repeated sign-ups with the same address re-send the confirmation at most this often.
+    "RESEND_INTERVAL_SECONDS": 600,
 }
 
 # Shown only in development and tests, so a fresh clone runs without configuration.
@@ -59,6 +79,7 @@ DEVELOPMENT_IDENTITY = {
     "ORGANISATION_NAME": "Centre interculturel (development)",
     "ORGANISATION_ADDRESS": "Namur, Belgique",
     "CONTACT_EMAIL": "privacy@localhost",
+    "PUBLIC_URL": "http://127.0.0.1:5000",
 }
 
 REQUIRED_IN_PRODUCTION = (
@@ -66,6 +87,7 @@ REQUIRED_IN_PRODUCTION = (
     "ORGANISATION_NAME",
     "ORGANISATION_ADDRESS",
     "CONTACT_EMAIL",
+    "PUBLIC_URL",
 )
 
 
@@ -101,6 +123,10 @@ def load(app, test_config=None):
         for key, value in DEVELOPMENT_IDENTITY.items():
             if not app.config.get(key):
                 app.config[key] = value
+    app.config["PUBLIC_URL"] = app.config["PUBLIC_URL"].rstrip("/")
+    app.config["MAIL_FROM"] = app.config["MAIL_FROM"] or app.config["CONTACT_EMAIL"]
+    app.config["MAIL_BACKEND"] = app.config["MAIL_BACKEND"] or ("smtp" if production else "folder")
+    app.config["MAIL_FOLDER"] = app.config["MAIL_FOLDER"] or os.path.join(app.instance_path, "mail")
 
 
 def normalise_database_url(url: str) -> str:

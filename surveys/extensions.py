@@ -37,9 +37,30 @@ def configure_sqlite(dbapi_connection, connection_record):
     """WAL lets readers work while one writer writes; the busy timeout makes writers queue
     instead of failing with "database is locked"."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # Python's driver would otherwise begin transactions itself, lazily, and a
+        # "count, then insert" could overbook; ``begin_sqlite`` below takes over (this is
+        # the recipe of SQLAlchemy's SQLite documentation, "Serializable isolation").
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def begin_sqlite(connection):
+    """Emit BEGIN ourselves. A unit of work that must not race (a sign-up counting seats)
+    asks for ``BEGIN IMMEDIATE`` through the ``sqlite_begin`` execution option: the write lock
+    is then taken before the first read, so concurrent sign-ups run one after the other."""
+    if connection.dialect.name == "sqlite":
+        mode = connection.get_execution_options().get("sqlite_begin", "")
+        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def begin_serialized() -> None:
+    """Start the session's transaction so that it holds the write lock from its first
+    statement on SQLite; on PostgreSQL callers lock rows with ``with_for_update()``."""
+    db.session.rollback()
+    db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

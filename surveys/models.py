@@ -7,18 +7,21 @@ indexed columns.
 """
 
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
     Time,
     TypeDecorator,
     UniqueConstraint,
@@ -152,25 +155,91 @@ class TrainingSession(db.Model):
         return datetime.combine(self.date, self.end_time, tzinfo=BRUSSELS)
 
 
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
 class Registration(db.Model):
-    """A person's sign-up for one training."""
+    """A person's sign-up for one training: confirmed, on the waiting list, or cancelled."""
 
     __tablename__ = "registrations"
-    # The last line of defence against a double registration, whatever the code above does.
-    __table_args__ = (UniqueConstraint("training_id", "email"),)
+    __table_args__ = (
+        # The last line of defence against a double registration, whatever the code above does.
+        UniqueConstraint("training_id", "email"),
+        CheckConstraint("status IN ('confirmed', 'waitlisted', 'cancelled')", name="status"),
+        Index("ix_registrations_training_id_status", "training_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"))
     # Lower-cased and normalised, so that case and spaces do not make a second registration.
     email: Mapped[str] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(32), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="confirmed")
+    status: Mapped[str] = mapped_column(String(16), default=RegistrationStatus.CONFIRMED)
     locale: Mapped[str] = mapped_column(String(8))
     form_version: Mapped[int] = mapped_column(Integer)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     # The key of the form instance that created it: a double tap is recognised as the same
     # sign-up, not reported as "already registered".
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    # SHA-256 of the secret in the cancellation link; the secret itself is never stored.
+    # Every e-mail carries a fresh link, which replaces the earlier ones.
+    cancel_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The waiting list is served in the order of this timestamp (then of id).
+    waitlisted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person was last e-mailed: repeated sign-ups do not flood their inbox.
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Increases with every calendar file sent, so calendars apply the newest one.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     training: Mapped[Training] = relationship(back_populates="registrations")
+
+    @property
+    def first_name(self) -> str:
+        return self.answers.get("first_name", "")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.answers.get('first_name', '')} {self.answers.get('last_name', '')}".strip()
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be delivered, written in the same transaction as the change it
+    announces and delivered after commit (at least once; a duplicate carries the same
+    Message-ID and calendar UIDs, so it is harmless). The message source, which contains a
+    cancellation link, is erased once the message is delivered or has finally failed."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(String(500))

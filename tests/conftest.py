@@ -90,3 +90,63 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+class RecordingSMTPHandler:
+    """An aiosmtpd handler that keeps what it receives, or answers with ``reply``."""
+
+    def __init__(self):
+        self.messages = []
+        self.reply = None
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.reply:
+            return self.reply
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+    def parsed(self):
+        import email
+        from email.policy import default
+
+        return [email.message_from_bytes(e.content, policy=default) for e in self.messages]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port():
+    return free_port()
+
+
+@pytest.fixture
+def smtp_server(smtp_port):
+    """A real SMTP server on loopback (aiosmtpd); ``.handler.messages`` holds what arrived."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(RecordingSMTPHandler(), hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app(database_url, smtp_port):
+    """The app sending its mail over SMTP to ``smtp_port`` on loopback."""
+    app = make_app(
+        database_url,
+        MAIL_BACKEND="smtp",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_port,
+        SMTP_TIMEOUT=5,
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -2,6 +2,7 @@
 
 import os
 import re
+import tempfile
 from datetime import date, time, timedelta
 from html import unescape
 
@@ -20,6 +21,10 @@ def make_app(database_url: str, **overrides):
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MIN_FILL_SECONDS": 0,
+        # Tests deliver the outbox explicitly, to a folder unless they start an SMTP server.
+        "OUTBOX_DELIVER_AFTER_COMMIT": False,
+        "MAIL_BACKEND": "folder",
+        "MAIL_FOLDER": tempfile.mkdtemp(prefix="surveys-mail-"),
         **overrides,
     }
     return create_app(config)
@@ -158,3 +163,50 @@ def stored_submissions(app, form: str):
 
     with app.app_context():
         return db.session.scalars(select(Submission).where(Submission.form == form)).all()
+
+
+def sign_up(
+    client,
+    slug: str,
+    *,
+    lang: str = "fr",
+    email: str = "olena@example.be",
+    follow_redirects: bool = False,
+    **answers,
+):
+    """Sign up through the public form; returns the response (303 on success)."""
+    data = {**SIGNUP_ANSWERS, "email": email, **answers}
+    return submit(client, f"/{lang}/trainings/{slug}", data, follow_redirects=follow_redirects)
+
+
+def registrations_by_email(app) -> dict:
+    from sqlalchemy import select
+
+    from surveys.models import Registration
+
+    with app.app_context():
+        rows = db.session.scalars(select(Registration).order_by(Registration.id)).all()
+        return {r.email: r for r in rows}
+
+
+def outbox_messages(app, kind: str | None = None) -> list:
+    from sqlalchemy import select
+
+    from surveys.models import OutboxMessage
+
+    with app.app_context():
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        return db.session.scalars(query).all()
+
+
+def cancel_link(source: str) -> str:
+    """The cancellation path in an e-mail's plain-text part."""
+    import email
+    from email.policy import default
+
+    message = email.message_from_string(source, policy=default)
+    text = message.get_body(("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(/\w\w/trainings/cancel/[\w-]{43})", text)
+    return match.group(1)

@@ -39,6 +39,7 @@ PRODUCTION = {
     "SECRET_KEY": "s" * 64,
     "ORGANISATION_NAME": "Centre",
     "CONTACT_EMAIL": "a@b.be",
+    "PUBLIC_URL": "https://surveys.example",
     "ORGANISATION_ADDRESS": "Namur",
 }
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from babel.messages.pofile import read_po
 
-from surveys.cli import extract
+from surveys.cli.translate import extract
 from surveys.config import ROOT
 
 from .support import LANGUAGES

@@ -38,6 +38,7 @@ SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # Control characters other than tab and line breaks: never typed by a person, and PostgreSQL
 # refuses NUL in text. U+FFFD marks bytes that were not valid UTF-8.
 UNREADABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+LINE_BREAK = re.compile(r"[\r\n\x85\u2028\u2029]")
 
 
 def number_text(value: str) -> str:
@@ -86,7 +87,10 @@ class TextRules:
     def __call__(self, form, field):
         if not isinstance(field.data, str):
             return
-        if UNREADABLE.search(field.data):
+        single_line = self.question.kind != Kind.TEXTAREA
+        if UNREADABLE.search(field.data) or (single_line and LINE_BREAK.search(field.data)):
+            # A one-line box cannot receive a line break from a browser: only forged posts
+            # (or header injection attempts through names) carry one.
             raise StopValidation(
                 _("This text contains characters that could not be read. Please type it again.")
             )

@@ -2,13 +2,20 @@
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 
 from ..extensions import csrf
 from ..forms import ILI, SURVEY, signup_definition
 from ..i18n import ALIASES, negotiated_language
 from ..models import utcnow
-from ..services import responses, trainings
+from ..services import notifications, responses, trainings
 from .formflow import handle_form
+
+
+class CancelForm(FlaskForm):
+    """Only the anti-CSRF token: the secret in the URL says whose registration it is."""
+
 
 bp = Blueprint("public", __name__, url_prefix="/<any(fr, en, uk):lang>")
 entry = Blueprint("entry", __name__)
@@ -95,8 +102,12 @@ def thanks(form):
 
 @bp.get("/trainings")
 def training_list():
+    upcoming = trainings.upcoming_trainings()
     return render_template(
-        "public/trainings.html", trainings=trainings.upcoming_trainings(), now=utcnow()
+        "public/trainings.html",
+        trainings=upcoming,
+        seats=trainings.seats_of(upcoming),
+        now=utcnow(),
     )
 
 
@@ -108,13 +119,15 @@ def training(slug):
         abort(404)
     definition = signup_definition(found.every_date_required)
     accepting = found.accepts_registrations(utcnow())
+    seats = trainings.seats_of([found])[found.id]
+    context = {"training": found, "accepting": accepting, "seats": seats}
     if request.method == "POST" and not accepting:
-        return render_template("public/training.html", training=found, accepting=False), 409
+        return render_template("public/training.html", **context), 409
 
     def save(form):
         try:
             return trainings.sign_up(
-                found,
+                found.id,
                 definition,
                 form.answers(),
                 locale=g.lang,
@@ -124,16 +137,15 @@ def training(slug):
             abort(409)
 
     def thanks_url(outcome):
-        already = "1" if outcome and outcome.already_registered else None
-        return url_for("public.training_thanks", slug=slug, already=already)
+        if outcome is None:  # a bot: the ordinary thank-you page, nothing stored
+            return url_for("public.training_thanks", slug=slug, result="confirmed")
+        result = "already" if outcome.already_registered else outcome.status
+        return url_for(
+            "public.training_thanks", slug=slug, result=result, place=outcome.waitlist_place
+        )
 
     return handle_form(
-        definition,
-        template="public/training.html",
-        save=save,
-        thanks_url=thanks_url,
-        training=found,
-        accepting=accepting,
+        definition, template="public/training.html", save=save, thanks_url=thanks_url, **context
     )
 
 
@@ -142,5 +154,39 @@ def training_thanks(slug):
     found = trainings.published_training(slug)
     if found is None:
         abort(404)
-    already = request.args.get("already") == "1"
-    return render_template("public/training_thanks.html", training=found, already=already)
+    result = request.args.get("result")
+    if result not in ("confirmed", "waitlisted", "already"):
+        result = "confirmed"
+    place = request.args.get("place", type=int)
+    return render_template(
+        "public/training_thanks.html",
+        training=found,
+        result=result,
+        place=place if place and place > 0 else None,
+    )
+
+
+TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a secret)
+
+
+@bp.route(f"/trainings/cancel/{TOKEN}", methods=["GET", "POST"])
+@csrf.exempt
+def cancel_registration(token):
+    registration = trainings.registration_by_token(token)
+    if registration is None:
+        return render_template("public/cancel_invalid.html"), 404
+    form = CancelForm()
+    notice = None
+    if request.method == "POST":
+        if form.validate():
+            trainings.cancel(registration.id)
+            return redirect(url_for("public.cancel_registration", token=token), code=303)
+        notice = _("This page was open for a long time: press the button once more.")
+    return render_template(
+        "public/cancel.html",
+        registration=registration,
+        training=registration.training,
+        place=notifications.waitlist_place(registration),
+        form=form,
+        notice=notice,
+    )

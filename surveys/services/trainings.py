@@ -1,16 +1,64 @@
-"""Trainings as the public sees them, and sign-ups."""
+"""Trainings as the public sees them: seats, sign-ups, the waiting list, cancellations.
 
-from dataclasses import dataclass
-from datetime import datetime
+No overbooking, ever: every change that depends on the number of confirmed seats runs in a
+transaction that first takes the training's lock — ``BEGIN IMMEDIATE`` on SQLite (the whole
+database; sign-ups are short), ``SELECT … FOR UPDATE`` on the training row on PostgreSQL —
+so concurrent sign-ups are decided one after the other, in arrival order. The unique
+constraint on (training, e-mail) stays as the last line of defence.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import begin_serialized, db
 from ..forms.definition import FormDefinition
-from ..models import BRUSSELS, Registration, Training, utcnow
+from ..models import BRUSSELS, Registration, RegistrationStatus, Training, utcnow
+from . import notifications, outbox, tokens
+
+CONFIRMED = RegistrationStatus.CONFIRMED
+WAITLISTED = RegistrationStatus.WAITLISTED
+CANCELLED = RegistrationStatus.CANCELLED
+
+
+@dataclass(frozen=True)
+class Seats:
+    capacity: int | None
+    confirmed: int
+    waitlisted: int
+
+    @property
+    def left(self) -> int | None:
+        return None if self.capacity is None else max(self.capacity - self.confirmed, 0)
+
+    @property
+    def full(self) -> bool:
+        return self.capacity is not None and self.confirmed >= self.capacity
+
+
+def seat_counts(training_ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = db.session.execute(
+        select(Registration.training_id, Registration.status, func.count())
+        .where(Registration.training_id.in_(training_ids))
+        .group_by(Registration.training_id, Registration.status)
+    ).all()
+    counts = {training_id: [0, 0] for training_id in training_ids}
+    for training_id, status, count in rows:
+        if status == CONFIRMED:
+            counts[training_id][0] = count
+        elif status == WAITLISTED:
+            counts[training_id][1] = count
+    return {training_id: (c, w) for training_id, (c, w) in counts.items()}
+
+
+def seats_of(trainings: list[Training]) -> dict[int, Seats]:
+    counts = seat_counts([t.id for t in trainings]) if trainings else {}
+    return {t.id: Seats(t.capacity, *counts[t.id]) for t in trainings}
 
 
 def upcoming_trainings(now: datetime | None = None) -> list[Training]:
@@ -33,57 +81,38 @@ def published_training(slug: str) -> Training | None:
     )
 
 
+class RegistrationClosed(Exception):
+    """The training does not accept registrations (closed, unpublished, past its deadline or
+    its dates)."""
+
+
 @dataclass(frozen=True)
 class SignupOutcome:
     registration_id: int
+    status: str
     already_registered: bool
+    waitlist_place: int | None = None
+    message_ids: list[int] = field(default_factory=list)
 
 
-class RegistrationClosed(Exception):
-    """The training does not accept registrations (closed, past its deadline or its dates)."""
+def lock_training(training_id: int) -> Training:
+    """Start a serialized transaction and lock the training (see the module docstring)."""
+    begin_serialized()
+    return db.session.scalars(
+        select(Training).where(Training.id == training_id).with_for_update()
+    ).one()
 
 
-def sign_up(
-    training: Training,
-    definition: FormDefinition,
-    answers: dict[str, Any],
-    *,
-    locale: str,
-    submission_key: str,
-) -> SignupOutcome:
-    """Register a person; the same e-mail twice for one training keeps the first registration
-    (a resent form, recognised by its key, is the same sign-up, not a second one)."""
-    if not training.accepts_registrations(utcnow()):
-        raise RegistrationClosed(training.slug)
-    email = answers["email"]
-    existing = find_registration(training.id, email)
-    if existing is not None:
-        return outcome_for_existing(existing, submission_key)
-    registration = Registration(
-        training_id=training.id,
-        email=email,
-        phone=answers.get("phone"),
-        locale=locale,
-        form_version=definition.version,
-        answers=answers,
-        submission_key=submission_key,
+def confirmed_count(training_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.training_id == training_id, Registration.status == CONFIRMED)
     )
-    db.session.add(registration)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent request with the same address won the race.
-        db.session.rollback()
-        existing = find_registration(training.id, email)
-        if existing is None:
-            raise
-        return outcome_for_existing(existing, submission_key)
-    return SignupOutcome(registration.id, already_registered=False)
 
 
-def outcome_for_existing(registration: Registration, submission_key: str) -> SignupOutcome:
-    resent = registration.submission_key == submission_key
-    return SignupOutcome(registration.id, already_registered=not resent)
+def has_free_seat(training: Training) -> bool:
+    return training.capacity is None or confirmed_count(training.id) < training.capacity
 
 
 def find_registration(training_id: int, email: str) -> Registration | None:
@@ -92,3 +121,135 @@ def find_registration(training_id: int, email: str) -> Registration | None:
             Registration.training_id == training_id, Registration.email == email
         )
     )
+
+
+def sign_up(
+    training_id: int,
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    *,
+    locale: str,
+    submission_key: str,
+) -> SignupOutcome:
+    """Register a person: confirmed while seats are left, otherwise on the waiting list.
+
+    The same e-mail address twice for one training makes no second registration: the person
+    is told so and the confirmation (or waiting-list notice) is sent again — at most once per
+    ``RESEND_INTERVAL_SECONDS``. A form sent twice (a double tap) is the same sign-up.
+    """
+    training = lock_training(training_id)
+    now = utcnow()
+    if not training.accepts_registrations(now):
+        db.session.rollback()
+        raise RegistrationClosed(training.slug)
+
+    email = answers["email"]
+    registration = find_registration(training.id, email)
+    if registration is not None and registration.status != CANCELLED:
+        if registration.submission_key == submission_key:
+            outcome = outcome_of(registration, already_registered=False)
+            db.session.rollback()
+            return outcome
+        message_ids = []
+        interval = timedelta(seconds=current_app.config["RESEND_INTERVAL_SECONDS"])
+        if registration.notified_at is None or now - registration.notified_at >= interval:
+            message_ids.append(notifications.enqueue(registration, registration.status).id)
+        outcome = outcome_of(registration, already_registered=True, message_ids=message_ids)
+        db.session.commit()
+        outbox.deliver_after_commit(message_ids)
+        return outcome
+
+    status = CONFIRMED if has_free_seat(training) else WAITLISTED
+    if registration is None:  # else: a cancelled registration comes back to life
+        registration = Registration(training_id=training.id, email=email, training=training)
+    registration.phone = answers.get("phone")
+    registration.locale = locale
+    registration.form_version = definition.version
+    registration.answers = answers
+    registration.submission_key = submission_key
+    registration.status = status
+    registration.cancelled_at = None
+    registration.confirmed_at = now if status == CONFIRMED else None
+    registration.waitlisted_at = now if status == WAITLISTED else None
+    db.session.add(registration)
+    db.session.flush()
+    message = notifications.enqueue(registration, status)
+    outcome = outcome_of(registration, already_registered=False, message_ids=[message.id])
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Only reachable if the lock was bypassed (it is the constraint's job to catch that).
+        db.session.rollback()
+        existing = find_registration(training_id, email)
+        if existing is None:
+            raise
+        return outcome_of(existing, already_registered=True)
+    outbox.deliver_after_commit(outcome.message_ids)
+    return outcome
+
+
+def outcome_of(
+    registration: Registration, *, already_registered: bool, message_ids: list[int] | None = None
+) -> SignupOutcome:
+    return SignupOutcome(
+        registration_id=registration.id,
+        status=registration.status,
+        already_registered=already_registered,
+        waitlist_place=notifications.waitlist_place(registration),
+        message_ids=message_ids or [],
+    )
+
+
+def fill_free_seats(training: Training) -> list[int]:
+    """Promote waiting-list registrations, first come first served, while seats are free.
+    Runs inside the caller's locked transaction; returns the ids of the e-mails queued."""
+    message_ids = []
+    while has_free_seat(training):
+        first = db.session.scalar(
+            select(Registration)
+            .where(Registration.training_id == training.id, Registration.status == WAITLISTED)
+            .order_by(Registration.waitlisted_at, Registration.id)
+            .limit(1)
+        )
+        if first is None:
+            break
+        first.status = CONFIRMED
+        first.confirmed_at = utcnow()
+        db.session.flush()
+        message_ids.append(notifications.enqueue(first, "promoted").id)
+    return message_ids
+
+
+def registration_by_token(token: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.cancel_token_hash == tokens.token_hash(token))
+        .options(selectinload(Registration.training).selectinload(Training.sessions))
+    )
+
+
+@dataclass(frozen=True)
+class CancelOutcome:
+    cancelled: bool  # False when it was already cancelled
+    promoted: int
+
+
+def cancel(registration_id: int) -> CancelOutcome:
+    """Cancel a registration (by its owner's link or by staff). A freed seat goes to the first
+    person on the waiting list in the same transaction. Cancelling twice changes nothing."""
+    registration = db.session.get(Registration, registration_id)
+    training = lock_training(registration.training_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration.status == CANCELLED:
+        db.session.rollback()
+        return CancelOutcome(cancelled=False, promoted=0)
+    was_confirmed = registration.status == CONFIRMED
+    registration.status = CANCELLED
+    registration.cancelled_at = utcnow()
+    db.session.flush()
+    message_ids = [notifications.enqueue(registration, "cancelled").id]
+    promoted = fill_free_seats(training) if was_confirmed else []
+    message_ids += promoted
+    db.session.commit()
+    outbox.deliver_after_commit(message_ids)
+    return CancelOutcome(cancelled=True, promoted=len(promoted))

@@ -1,0 +1,64 @@
+"""``flask outbox send`` (one pass, for cron) and ``flask outbox worker`` (long-running)."""
+
+import signal
+import time
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import OutboxMessage
+from ..services import outbox as outbox_service
+
+outbox = AppGroup("outbox", help="Deliver the e-mails waiting in the outbox.")
+
+
+@outbox.command("send")
+@click.option("--limit", default=100, show_default=True, help="At most this many messages.")
+def send(limit):
+    """Deliver the messages that are due, once, and report."""
+    report = outbox_service.deliver_due(limit=limit)
+    click.echo(f"outbox: {report}")
+
+
+@outbox.command("worker")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
+@click.option("--max-passes", type=int, default=None, help="Stop after this many passes.")
+def worker(interval, max_passes):
+    """Deliver due messages every INTERVAL seconds until stopped (SIGTERM or Ctrl-C finish the
+    current pass first)."""
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    passes = 0
+    click.echo(f"outbox worker: a pass every {interval:g} s")
+    while not stopping and (max_passes is None or passes < max_passes):
+        report = outbox_service.deliver_due()
+        passes += 1
+        if report.sent or report.retried or report.failed or report.recovered:
+            click.echo(f"outbox: {report}")
+        db.session.remove()
+        deadline = time.monotonic() + interval
+        while (
+            not stopping
+            and time.monotonic() < deadline
+            and (max_passes is None or passes < max_passes)
+        ):
+            time.sleep(min(0.2, interval))
+    click.echo("outbox worker: stopped")
+
+
+@outbox.command("status")
+def status():
+    """Count the messages by status."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    ).all()
+    for name, count in sorted(rows):
+        click.echo(f"{name}: {count}")

@@ -1,0 +1,252 @@
+"""Delivering the outbox: at least once, never inside a database transaction.
+
+A pass recovers messages left "sending" by a crashed process, claims due messages one by one
+with a conditional UPDATE (so two workers never send the same message at the same time),
+sends each over the configured backend, and records the result: sent, retried later with a
+growing delay for temporary failures (SMTP 4xx, connection problems), or failed for good on a
+permanent refusal (SMTP 5xx) or after the last retry. Failed messages wait for staff.
+"""
+
+import contextlib
+import logging
+import smtplib
+import sys
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import OutboxMessage, OutboxStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+# Delay before the 1st, 2nd, … retry; after the last one the message has failed (≈ 2 days).
+RETRY_DELAYS = (60, 300, 900, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600)
+
+
+class TemporaryFailure(Exception):
+    pass
+
+
+class PermanentFailure(Exception):
+    pass
+
+
+@dataclass
+class PassReport:
+    sent: list[int] = field(default_factory=list)
+    retried: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    recovered: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.sent)} sent, {len(self.retried)} to retry, {len(self.failed)} failed, "
+            f"{self.recovered} recovered"
+        )
+
+
+def classify(error: Exception) -> Exception:
+    """Turn an SMTP or network error into a temporary or a permanent failure."""
+    code = None
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code = next(iter(error.recipients.values()))[0]
+    elif isinstance(error, smtplib.SMTPResponseException):
+        code = error.smtp_code
+    text = f"{type(error).__name__}: {error}"[:500]
+    if code is not None and 500 <= code < 600:
+        return PermanentFailure(text)
+    return TemporaryFailure(text)
+
+
+class SMTPBackend:
+    """One connection per pass, opened on the first message."""
+
+    def __init__(self, config):
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def connect(self) -> smtplib.SMTP:
+        config = self.config
+        security = config["SMTP_SECURITY"]
+        smtp_class = smtplib.SMTP_SSL if security == "ssl" else smtplib.SMTP
+        connection = smtp_class(
+            config["SMTP_HOST"], config["SMTP_PORT"], timeout=config["SMTP_TIMEOUT"]
+        )
+        if security == "starttls":
+            connection.starttls()
+        if config["SMTP_USERNAME"]:
+            connection.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+        return connection
+
+    def send(self, message: OutboxMessage) -> None:
+        try:
+            if self.connection is None:
+                self.connection = self.connect()
+            self.connection.sendmail(
+                self.config["MAIL_FROM"],
+                [message.recipient],
+                message.source.encode("ascii", "replace"),
+            )
+        except (smtplib.SMTPException, OSError) as error:
+            self.close()
+            raise classify(error) from error
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
+                self.connection.quit()
+            self.connection = None
+
+
+class FolderBackend:
+    """Writes each message as an .eml file, for local installations without a mail server."""
+
+    def __init__(self, config):
+        self.folder = Path(config["MAIL_FOLDER"])
+
+    def send(self, message: OutboxMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / f"{message.id:06d}-{message.kind}.eml"
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(message.source, encoding="ascii", errors="replace")
+        temporary.replace(path)
+
+    def close(self) -> None:
+        pass
+
+
+class ConsoleBackend:
+    def __init__(self, config):
+        pass
+
+    def send(self, message: OutboxMessage) -> None:
+        sys.stdout.write(message.source + "\n")
+        sys.stdout.flush()
+
+    def close(self) -> None:
+        pass
+
+
+BACKENDS = {"smtp": SMTPBackend, "folder": FolderBackend, "console": ConsoleBackend}
+
+
+def make_backend():
+    config = current_app.config
+    return BACKENDS[config["MAIL_BACKEND"]](config)
+
+
+def recover_stuck(now: datetime) -> int:
+    limit = now - timedelta(seconds=current_app.config["OUTBOX_STUCK_SECONDS"])
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_at < limit)
+        .values(status=OutboxStatus.PENDING, next_attempt_at=now, locked_at=None)
+    )
+    db.session.commit()
+    if result.rowcount:
+        log.warning(
+            "outbox: %d message(s) stuck in 'sending' put back in the queue", result.rowcount
+        )
+    return result.rowcount
+
+
+def claim(message_id: int, now: datetime) -> bool:
+    """Take one pending message for this process; False if another process has it."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENDING, locked_at=now, attempts=OutboxMessage.attempts + 1)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def record(message_id: int, error: Exception | None, report: PassReport) -> None:
+    message = db.session.get(OutboxMessage, message_id)
+    now = utcnow()
+    message.locked_at = None
+    if error is None:
+        message.status = OutboxStatus.SENT
+        message.sent_at = now
+        message.last_error = None
+        message.source = None  # it held a cancellation link; delivered, it is not kept
+        report.sent.append(message_id)
+    elif isinstance(error, PermanentFailure) or message.attempts > len(RETRY_DELAYS):
+        message.status = OutboxStatus.FAILED
+        message.last_error = str(error)
+        message.source = None
+        report.failed.append(message_id)
+        log.error("outbox: message %d failed for good: %s", message_id, error)
+    else:
+        message.status = OutboxStatus.PENDING
+        message.last_error = str(error)
+        message.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[message.attempts - 1])
+        report.retried.append(message_id)
+        log.warning("outbox: message %d will be retried: %s", message_id, error)
+    db.session.commit()
+
+
+def deliver(message_ids: Iterable[int], report: PassReport | None = None) -> PassReport:
+    report = report or PassReport()
+    backend = make_backend()
+    try:
+        for message_id in message_ids:
+            if not claim(message_id, utcnow()):
+                continue
+            message = db.session.get(OutboxMessage, message_id)
+            db.session.commit()  # no transaction stays open while talking to the server
+            try:
+                backend.send(message)
+            except (TemporaryFailure, PermanentFailure) as error:
+                record(message_id, error, report)
+            except OSError as error:  # the folder backend
+                record(message_id, TemporaryFailure(str(error)), report)
+            else:
+                record(message_id, None, report)
+    finally:
+        backend.close()
+    return report
+
+
+def deliver_due(limit: int = 100, now: datetime | None = None) -> PassReport:
+    """One pass over the outbox (``flask outbox send``)."""
+    now = now or utcnow()
+    report = PassReport(recovered=recover_stuck(now))
+    due = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    return deliver(due, report)
+
+
+def deliver_after_commit(message_ids: list[int]) -> None:
+    """Try the new messages at once, in the background: the person never waits for SMTP, and
+    whatever fails here is retried by the outbox worker."""
+    if not message_ids or not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
+        return
+    app = current_app._get_current_object()
+    threading.Thread(
+        target=deliver_in_background,
+        args=(app, list(message_ids)),
+        name="outbox-after-commit",
+        daemon=True,
+    ).start()
+
+
+def deliver_in_background(app: Flask, message_ids: list[int]) -> None:
+    with app.app_context():
+        try:
+            deliver(message_ids)
+        except Exception:
+            log.exception("outbox: immediate delivery failed; the worker will retry")
+        finally:
+            db.session.remove()

@@ -1,0 +1,215 @@
+"""Managing trainings (staff): create, edit, duplicate, open, close, publish, cancel a
+registration. Used by ``flask trainings …`` now and by the staff dashboard later."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..models import Registration, Training, TrainingSession
+from . import outbox
+from .trainings import CancelOutcome, Seats, cancel, fill_free_seats, lock_training, seats_of
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+TEXT_FIELDS = ("title", "description", "audience")
+
+
+class TrainingError(ValueError):
+    """A request staff can correct: the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    date: date
+    start: time
+    end: time
+    place: str = ""
+
+
+def check_slug(slug: str) -> None:
+    if not SLUG.match(slug):
+        raise TrainingError(
+            f"invalid slug {slug!r}: use lower-case letters, digits and hyphens (at most 80)"
+        )
+    if db.session.scalar(select(Training.id).where(Training.slug == slug)) is not None:
+        raise TrainingError(f"a training with the slug {slug!r} already exists")
+
+
+def check_texts(texts: dict[str, dict[str, str]]) -> None:
+    for name, values in texts.items():
+        unknown = set(values) - set(LANGUAGES)
+        if unknown:
+            raise TrainingError(f"{name}: unknown language(s) {sorted(unknown)}")
+    if not (texts.get("title") or {}).get("fr", "").strip():
+        raise TrainingError("a French title is required")
+
+
+def make_sessions(specs: list[SessionSpec]) -> list[TrainingSession]:
+    for spec in specs:
+        if spec.end <= spec.start:
+            raise TrainingError(f"session {spec.date}: the end must be after the start")
+    return [
+        TrainingSession(date=s.date, start_time=s.start, end_time=s.end, place=s.place.strip())
+        for s in sorted(specs, key=lambda s: (s.date, s.start))
+    ]
+
+
+def check_capacity(capacity: int | None) -> None:
+    if capacity is not None and capacity < 1:
+        raise TrainingError("the capacity must be at least 1 (or none for no limit)")
+
+
+def get_training(slug: str) -> Training:
+    training = db.session.scalar(
+        select(Training).where(Training.slug == slug).options(selectinload(Training.sessions))
+    )
+    if training is None:
+        raise TrainingError(f"no training with the slug {slug!r}")
+    return training
+
+
+def create_training(
+    slug: str,
+    *,
+    title: dict[str, str],
+    description: dict[str, str] | None = None,
+    audience: dict[str, str] | None = None,
+    trainer: str = "",
+    capacity: int | None = None,
+    registration_deadline: date | None = None,
+    every_date_required: bool = False,
+    is_open: bool = True,
+    is_published: bool = False,
+    sessions: list[SessionSpec] = (),
+) -> Training:
+    check_slug(slug)
+    check_texts({"title": title, "description": description or {}, "audience": audience or {}})
+    check_capacity(capacity)
+    training = Training(
+        slug=slug,
+        title=title,
+        description=description or {},
+        audience=audience or {},
+        trainer=trainer,
+        capacity=capacity,
+        registration_deadline=registration_deadline,
+        every_date_required=every_date_required,
+        is_open=is_open,
+        is_published=is_published,
+        sessions=make_sessions(list(sessions)),
+    )
+    db.session.add(training)
+    db.session.commit()
+    return training
+
+
+UNSET = object()
+
+
+def update_training(
+    slug: str, *, texts: dict[str, dict[str, str]] | None = None, capacity=UNSET, **fields
+) -> list[int]:
+    """Change a training. Texts are merged per language (an empty string removes one). When
+    the change frees seats (more capacity, or none), the waiting list moves up and those
+    people are e-mailed. Returns the ids of the queued e-mails."""
+    allowed = {"trainer", "registration_deadline", "every_date_required", "is_open", "is_published"}
+    if set(fields) - allowed:
+        raise TrainingError(f"unknown field(s): {sorted(set(fields) - allowed)}")
+    training_id = get_training(slug).id
+    training = lock_training(training_id)
+    merged = {}
+    for name, values in (texts or {}).items():
+        current = dict(getattr(training, name) or {})
+        current.update(values)
+        merged[name] = {lang: text for lang, text in current.items() if text.strip()}
+    check_texts({"title": merged.get("title", training.title), **merged})
+    for name, value in merged.items():
+        setattr(training, name, value)
+    if capacity is not UNSET:
+        check_capacity(capacity)
+        training.capacity = capacity
+    for name, value in fields.items():
+        setattr(training, name, value)
+    db.session.flush()
+    message_ids = fill_free_seats(training)
+    db.session.commit()
+    outbox.deliver_after_commit(message_ids)
+    return message_ids
+
+
+def add_session(slug: str, spec: SessionSpec) -> None:
+    training = get_training(slug)
+    training.sessions.extend(make_sessions([spec]))
+    db.session.commit()
+
+
+def remove_session(slug: str, day: date) -> int:
+    training = get_training(slug)
+    removed = [s for s in training.sessions if s.date == day]
+    if not removed:
+        raise TrainingError(f"{slug} has no session on {day.isoformat()}")
+    for session in removed:
+        training.sessions.remove(session)
+    db.session.commit()
+    return len(removed)
+
+
+def duplicate_training(
+    slug: str, new_slug: str, *, sessions: list[SessionSpec] = (), **overrides
+) -> Training:
+    """A copy without registrations, as a draft: the same workshop in another place or on
+    other dates. Sessions are replaced when given, copied otherwise."""
+    source = get_training(slug)
+    copied = [SessionSpec(s.date, s.start_time, s.end_time, s.place) for s in source.sessions]
+    values = {
+        "title": dict(source.title),
+        "description": dict(source.description or {}),
+        "audience": dict(source.audience or {}),
+        "trainer": source.trainer,
+        "capacity": source.capacity,
+        "registration_deadline": source.registration_deadline,
+        "every_date_required": source.every_date_required,
+        "is_open": True,
+        "is_published": False,
+        "sessions": list(sessions) or copied,
+    }
+    values.update(overrides)
+    return create_training(new_slug, **values)
+
+
+def all_trainings() -> list[tuple[Training, Seats]]:
+    trainings = db.session.scalars(
+        select(Training).options(selectinload(Training.sessions)).order_by(Training.slug)
+    ).all()
+    seats = seats_of(list(trainings))
+    return [(t, seats[t.id]) for t in trainings]
+
+
+def registrations_of(slug: str) -> list[Registration]:
+    training = get_training(slug)
+    return db.session.scalars(
+        select(Registration)
+        .where(Registration.training_id == training.id)
+        .order_by(
+            Registration.status,
+            Registration.waitlisted_at,
+            Registration.created_at,
+            Registration.id,
+        )
+    ).all()
+
+
+def cancel_registration(slug: str, email: str) -> CancelOutcome:
+    training = get_training(slug)
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.training_id == training.id, Registration.email == email.strip().lower()
+        )
+    )
+    if registration is None:
+        raise TrainingError(f"no registration of {email!r} for {slug}")
+    return cancel(registration.id)
