@@ -81,6 +81,9 @@ class Question:
     counter: bool = False
     # Rendered indented under the question it depends on ("other, please specify").
     follow_up: bool = False
+    # For a consent box: the version of its text, stored with the answer (bump it whenever
+    # the wording or the privacy notice it refers to changes meaning).
+    consent_version: str | None = None
 
     def __post_init__(self):
         if self.kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.URL) and self.max_length is None:

@@ -240,6 +240,15 @@ class PublicForm(FlaskForm):
             (q, self[q.code].errors[0]) for q in self.definition.questions if self[q.code].errors
         ]
 
+    def consents(self) -> dict[str, str]:
+        """{question code: consent text version} for every consent the person gave."""
+        answers = self.answers()
+        return {
+            q.code: q.consent_version
+            for q in self.definition.questions
+            if q.consent_version and answers.get(q.code) is True
+        }
+
     def answers(self) -> dict[str, Any]:
         """The validated answers as stable codes and normalised values, in question order;
         empty answers and answers whose condition does not hold are left out."""

@@ -149,6 +149,7 @@ ILI = FormDefinition(
                 "contact details of the organisation through the channels chosen above."
             ),
             required=True,
+            consent_version="ili-publication-2026-11",
         ),
     ),
 )

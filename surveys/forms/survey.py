@@ -196,6 +196,7 @@ SURVEY = FormDefinition(
             required_message=_l(
                 "To receive information, tick this box. Otherwise, empty the contact fields."
             ),
+            consent_version="survey-contact-2026-11",
         ),
         Question(
             "comment",

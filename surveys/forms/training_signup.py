@@ -120,6 +120,7 @@ COMMON_QUESTIONS = (
             "as described in the privacy notice."
         ),
         required=True,
+        consent_version="training-registration-2026-11",
     ),
 )
 

@@ -73,6 +73,7 @@ def answer_form(definition, template: str):
             form.answers(),
             locale=g.lang,
             submission_key=form.submission_key.data,
+            consents=form.consents(),
         )
 
     return handle_form(
@@ -132,6 +133,7 @@ def training(slug):
                 form.answers(),
                 locale=g.lang,
                 submission_key=form.submission_key.data,
+                consents=form.consents(),
             )
         except trainings.RegistrationClosed:
             abort(409)

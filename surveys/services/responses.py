@@ -11,7 +11,12 @@ from ..models import Submission
 
 
 def record_submission(
-    definition: FormDefinition, answers: dict[str, Any], *, locale: str, submission_key: str
+    definition: FormDefinition,
+    answers: dict[str, Any],
+    *,
+    locale: str,
+    submission_key: str,
+    consents: dict[str, str] | None = None,
 ) -> bool:
     """Store one submission; returns False when this form instance was already stored (a
     double tap or a resent POST), which callers treat as success."""
@@ -23,6 +28,7 @@ def record_submission(
         contact_email=answers.get(definition.email_question) if definition.email_question else None,
         contact_phone=answers.get(definition.phone_question) if definition.phone_question else None,
         submission_key=submission_key,
+        consents=consents or {},
     )
     db.session.add(submission)
     try:

@@ -130,6 +130,7 @@ def sign_up(
     *,
     locale: str,
     submission_key: str,
+    consents: dict[str, str] | None = None,
 ) -> SignupOutcome:
     """Register a person: confirmed while seats are left, otherwise on the waiting list.
 
@@ -167,6 +168,7 @@ def sign_up(
     registration.form_version = definition.version
     registration.answers = answers
     registration.submission_key = submission_key
+    registration.consents = consents or {}
     registration.status = status
     registration.cancelled_at = None
     registration.confirmed_at = now if status == CONFIRMED else None

@@ -1,80 +1,24 @@
-"""Database models (SQLAlchemy 2 typed mappings).
+"""Trainings, their dates and the registrations for them."""
 
-Answers are stored as stable codes in a JSON document per submission, never as translated
-labels, so that answers given in French, English and Ukrainian count together. Personal
-contact data that later privacy tools must find (search, erasure) is also kept in its own
-indexed columns.
-"""
-
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Text,
     Time,
-    TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .extensions import db
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-JSONDocument = JSON().with_variant(JSONB(), "postgresql")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator):
-    """An aware UTC datetime on every database (SQLite would hand back naive values)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored; use an aware UTC datetime")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Submission(db.Model):
-    """One answer to a public form (the survey or the ILI form)."""
-
-    __tablename__ = "submissions"
-    __table_args__ = (Index("ix_submissions_form_created_at", "form", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    form: Mapped[str] = mapped_column(String(32))
-    form_version: Mapped[int] = mapped_column(Integer)
-    locale: Mapped[str] = mapped_column(String(8))
-    answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
-    contact_email: Mapped[str | None] = mapped_column(String(254), index=True)
-    contact_phone: Mapped[str | None] = mapped_column(String(32), index=True)
-    # Random key put in the form when it is served: a double tap or a resent POST stores once.
-    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+from ..extensions import db
+from .base import BRUSSELS, JSONDocument, UTCDateTime, utcnow
 
 
 class Training(db.Model):
@@ -184,6 +128,10 @@ class Registration(db.Model):
     # The key of the form instance that created it: a double tap is recognised as the same
     # sign-up, not reported as "already registered".
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    # {question code: version of the consent text the person agreed to}.
+    consents: Mapped[dict[str, str]] = mapped_column(
+        JSONDocument, default=dict, server_default="{}"
+    )
     # SHA-256 of the secret in the cancellation link; the secret itself is never stored.
     # Every e-mail carries a fresh link, which replaces the earlier ones.
     cancel_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -206,40 +154,3 @@ class Registration(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.answers.get('first_name', '')} {self.answers.get('last_name', '')}".strip()
-
-
-class OutboxStatus(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-
-
-class OutboxMessage(db.Model):
-    """An e-mail waiting to be delivered, written in the same transaction as the change it
-    announces and delivered after commit (at least once; a duplicate carries the same
-    Message-ID and calendar UIDs, so it is harmless). The message source, which contains a
-    cancellation link, is erased once the message is delivered or has finally failed."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
-        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    registration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
-    )
-    recipient: Mapped[str] = mapped_column(String(254), index=True)
-    subject: Mapped[str] = mapped_column(String(300))
-    message_id: Mapped[str] = mapped_column(String(200), unique=True)
-    source: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_error: Mapped[str | None] = mapped_column(String(500))
