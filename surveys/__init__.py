@@ -2,8 +2,8 @@
 
 from flask import Flask
 
-from . import cli, config, errors, health, logs, security, templating
-from .extensions import babel, compress, csrf, db, migrate
+from . import cli, config, errors, health, logs, security, staff, templating
+from .extensions import babel, compress, csrf, db, login_manager, migrate
 from .i18n import get_locale
 from .public import views as public_views
 from .public.converters import SlugConverter
@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=get_locale)
     csrf.init_app(app)
     compress.init_app(app)
+    login_manager.init_app(app)
 
     templating.init_app(app)
     security.init_app(app)
@@ -33,6 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(public_views.entry)
     app.register_blueprint(public_views.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(staff.bp)
 
     cli.init_app(app)
     return app

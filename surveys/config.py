@@ -72,6 +72,12 @@ DEFAULTS = {
     "OUTBOX_STUCK_SECONDS": 300,
     # Repeated sign-ups with the same address re-send the confirmation at most this often.
     "RESEND_INTERVAL_SECONDS": 600,
+    # Staff sessions end after this much inactivity, and in any case after the second value.
+    "STAFF_IDLE_MINUTES": 30,
+    "STAFF_SESSION_HOURS": 12,
+    # Retention of the outbox's traces (recipient, subject) and of the audit log.
+    "RETENTION_OUTBOX_DAYS": 90,
+    "RETENTION_AUDIT_MONTHS": 24,
 }
 
 # Shown only in development and tests, so a fresh clone runs without configuration.

@@ -4,6 +4,7 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -30,6 +31,7 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
+login_manager = LoginManager()
 
 
 @event.listens_for(Engine, "connect")

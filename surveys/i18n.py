@@ -2,7 +2,7 @@
 
 from typing import NamedTuple
 
-from flask import g, has_request_context, request
+from flask import g, has_request_context, request, session
 
 LANGUAGES = ("fr", "en", "uk")
 DEFAULT_LANGUAGE = "fr"
@@ -27,6 +27,9 @@ def get_locale() -> str:
     """URL prefix first, then Accept-Language among the supported languages, then French."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
+    if request.path.startswith("/staff"):
+        # Staff choose their language once; it is kept in the session (and their account).
+        return session.get("staff_lang") or negotiated_language()
     return g.get("lang") or language_from_path(request.path) or negotiated_language()
 
 

@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
 from .i18n import ENDONYMS, LANGUAGES, language_from_path, localized
 
@@ -48,9 +48,11 @@ def init_app(app: Flask) -> None:
         return {
             "lang": lang,
             "languages": [(code, ENDONYMS[code]) for code in LANGUAGES],
+            "languages_named": [(code, ENDONYMS[code]) for code in LANGUAGES],
             "switch_url": switch_url,
             "static_url": static_url,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,
             "format_decimal": format_decimal,
+            "format_datetime": format_datetime,
         }

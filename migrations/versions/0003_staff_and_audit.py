@@ -64,6 +64,9 @@ def upgrade():
     with op.batch_alter_table('staff_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_staff_sessions_staff_id'), ['staff_id'], unique=False)
 
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('handled_at', surveys.models.UTCDateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.add_column(sa.Column('consents', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), server_default='{}', nullable=False))
 
@@ -73,6 +76,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_column('handled_at')
+
     with op.batch_alter_table('submissions', schema=None) as batch_op:
         batch_op.drop_column('consents')
 

@@ -4,10 +4,12 @@ from flask import Flask
 
 from .demo import demo
 from .outbox import outbox
+from .purge import purge
+from .staff import staff
 from .trainings import trainings
 from .translate import translate
 
 
 def init_app(app: Flask) -> None:
-    for group in (translate, demo, outbox, trainings):
+    for group in (translate, demo, outbox, trainings, staff, purge):
         app.cli.add_command(group)

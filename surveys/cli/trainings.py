@@ -1,8 +1,5 @@
 """``flask trainings …``: manage trainings and their sessions without touching the database."""
 
-import re
-from datetime import date, time
-
 import click
 from flask.cli import AppGroup
 
@@ -12,26 +9,15 @@ from ..services.training_admin import SessionSpec, TrainingError
 
 trainings = AppGroup("trainings", help="Create, edit, duplicate, open and close trainings.")
 
-SESSION = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})(?:\s+(.*))?$")
-
 
 def parse_session(text: str) -> SessionSpec:
-    match = SESSION.match(text.strip())
-    if not match:
+    try:
+        return admin.parse_session_line(text)
+    except ValueError:
         raise click.BadParameter(
             f"{text!r}: expected 'YYYY-MM-DD HH:MM-HH:MM place', e.g. "
             "'2026-09-04 09:30-16:30 Namur, rue de Bruxelles 20'"
-        )
-    day, start, end, place = match.groups()
-    try:
-        return SessionSpec(
-            date.fromisoformat(day),
-            time.fromisoformat(start.zfill(5)),
-            time.fromisoformat(end.zfill(5)),
-            place or "",
-        )
-    except ValueError as error:
-        raise click.BadParameter(f"{text!r}: {error}") from None
+        ) from None
 
 
 def parse_capacity(text: str | None):

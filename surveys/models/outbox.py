@@ -45,3 +45,5 @@ class OutboxMessage(db.Model):
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # Set when staff have dealt with a failed message (e.g. phoned the person).
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

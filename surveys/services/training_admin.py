@@ -10,11 +10,14 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..models import Registration, Training, TrainingSession
-from . import outbox
+from ..models import Registration, RegistrationStatus, Training, TrainingSession, utcnow
+from . import audit, notifications, outbox
 from .trainings import CancelOutcome, Seats, cancel, fill_free_seats, lock_training, seats_of
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+SESSION_LINE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})(?:\s+(.*))?$"
+)
 TEXT_FIELDS = ("title", "description", "audience")
 
 
@@ -28,6 +31,20 @@ class SessionSpec:
     start: time
     end: time
     place: str = ""
+
+
+def parse_session_line(text: str) -> "SessionSpec":
+    """'2027-09-03 09:30-16:30 Namur, rue de Bruxelles 20' → a SessionSpec (ValueError if not)."""
+    match = SESSION_LINE.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    day, start, end, place = match.groups()
+    return SessionSpec(
+        date.fromisoformat(day),
+        time.fromisoformat(start.zfill(5)),
+        time.fromisoformat(end.zfill(5)),
+        (place or "").strip(),
+    )
 
 
 def check_slug(slug: str) -> None:
@@ -141,6 +158,22 @@ def update_training(
     return message_ids
 
 
+def replace_sessions(slug: str, specs: list[SessionSpec]) -> None:
+    """Set the training's dates to ``specs``; unchanged dates keep their identity (calendar
+    files already sent refer to them)."""
+    training = get_training(slug)
+    wanted = {(s.date, s.start, s.end, s.place.strip()) for s in specs}
+    for session in list(training.sessions):
+        key = (session.date, session.start_time, session.end_time, session.place)
+        if key in wanted:
+            wanted.discard(key)
+        else:
+            training.sessions.remove(session)
+    remaining = [SessionSpec(*key) for key in sorted(wanted)]
+    training.sessions.extend(make_sessions(remaining))
+    db.session.commit()
+
+
 def add_session(slug: str, spec: SessionSpec) -> None:
     training = get_training(slug)
     training.sessions.extend(make_sessions([spec]))
@@ -203,6 +236,29 @@ def registrations_of(slug: str) -> list[Registration]:
     ).all()
 
 
+def promote(registration_id: int, *, actor: str) -> bool:
+    """Staff give a waitlisted person a seat even when the training is full (a chair is
+    added); the person gets the promotion e-mail."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        return False
+    lock_training(registration.training_id)
+    registration = db.session.get(Registration, registration_id, populate_existing=True)
+    if registration.status != RegistrationStatus.WAITLISTED:
+        db.session.rollback()
+        return False
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.confirmed_at = utcnow()
+    db.session.flush()
+    message = notifications.enqueue(registration, "promoted")
+    audit.record(
+        actor, "registration.promote", training=registration.training.slug, id=registration.id
+    )
+    db.session.commit()
+    outbox.deliver_after_commit([message.id])
+    return True
+
+
 def cancel_registration(slug: str, email: str) -> CancelOutcome:
     training = get_training(slug)
     registration = db.session.scalar(
@@ -213,3 +269,15 @@ def cancel_registration(slug: str, email: str) -> CancelOutcome:
     if registration is None:
         raise TrainingError(f"no registration of {email!r} for {slug}")
     return cancel(registration.id)
+
+
+def overview(today: date | None = None) -> list[tuple[Training, Seats, date | None]]:
+    """Trainings with their seats and next date; those still to come first."""
+    from ..models import BRUSSELS
+
+    today = today or utcnow().astimezone(BRUSSELS).date()
+    rows = []
+    for training, seats in all_trainings():
+        upcoming = [s.date for s in training.sessions if s.date >= today]
+        rows.append((training, seats, min(upcoming) if upcoming else None))
+    return sorted(rows, key=lambda r: (r[2] is None, r[2] or date.max, r[0].slug))

@@ -1,0 +1,68 @@
+"""``flask staff …``: accounts are created here (there is no self-registration)."""
+
+import click
+from flask.cli import AppGroup
+
+from ..services import staff_accounts as accounts
+
+staff = AppGroup("staff", help="Staff accounts.")
+
+REASONS = {
+    "too_short": "too short: use at least 12 characters (a sentence of several words is ideal)",
+    "too_common": "too common or too easy to guess: try a sentence of several words",
+}
+
+
+def ask_password(generate: bool, email: str) -> tuple[str, bool]:
+    if generate:
+        return accounts.generate_password(), True
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        try:
+            accounts.check_password_policy(password, email)
+        except accounts.PasswordRejected as error:
+            click.echo(f"Refused: {REASONS[error.reason]}.", err=True)
+            continue
+        return password, False
+
+
+@staff.command("create")
+@click.argument("email")
+@click.option("--generate", is_flag=True, help="Print a one-time password instead of asking.")
+@click.option("--locale", type=click.Choice(["fr", "en", "uk"]), default="fr", show_default=True)
+def create(email, generate, locale):
+    """Create an account; the password is asked twice (or generated and printed once)."""
+    password, generated = ask_password(generate, email)
+    try:
+        account = accounts.create_staff(email, password, locale=locale)
+    except (accounts.AccountError, accounts.PasswordRejected) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created {account.email}")
+    if generated:
+        click.echo(f"one-time password (shown only now; change it after logging in): {password}")
+
+
+@staff.command("disable")
+@click.argument("email")
+def disable(email):
+    """Disable an account and end its sessions."""
+    try:
+        account = accounts.disable(email)
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"disabled {account.email}")
+
+
+@staff.command("reset-password")
+@click.argument("email")
+@click.option("--generate", is_flag=True, help="Print a one-time password instead of asking.")
+def reset_password(email, generate):
+    """Set a new password (asked twice, or generated) and end the account's sessions."""
+    account = accounts.find_staff(email)
+    if account is None:
+        raise click.ClickException(f"no account for {email}")
+    password, generated = ask_password(generate, account.email)
+    accounts.set_password(account, password, actor="system")
+    click.echo(f"password changed for {account.email}")
+    if generated:
+        click.echo(f"one-time password (shown only now; change it after logging in): {password}")

@@ -1,0 +1,136 @@
+"""Reading the answers to the public forms (staff): filters, pages, counts, deletion."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from math import ceil
+
+from sqlalchemy import Select, func, select
+
+from ..extensions import db
+from ..forms import ILI, SURVEY
+from ..forms.definition import FormDefinition
+from ..i18n import LANGUAGES
+from ..models import BRUSSELS, Submission, utcnow
+from . import audit
+
+FORMS: dict[str, FormDefinition] = {"survey": SURVEY, "ili": ILI}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A date range (inclusive, Brussels days) and a language; empty means everything."""
+
+    start: date | None = None
+    end: date | None = None
+    lang: str | None = None
+
+    @classmethod
+    def from_args(cls, args) -> "Filters":
+        def day(name):
+            try:
+                return date.fromisoformat(args.get(name, ""))
+            except ValueError:
+                return None
+
+        lang = args.get("lang")
+        return cls(day("from"), day("to"), lang if lang in LANGUAGES else None)
+
+    def as_args(self) -> dict[str, str]:
+        args = {}
+        if self.start:
+            args["from"] = self.start.isoformat()
+        if self.end:
+            args["to"] = self.end.isoformat()
+        if self.lang:
+            args["lang"] = self.lang
+        return args
+
+    def apply(self, query: Select, model=Submission) -> Select:
+        if self.start:
+            query = query.where(model.created_at >= start_of(self.start))
+        if self.end:
+            query = query.where(model.created_at < start_of(self.end + timedelta(days=1)))
+        if self.lang:
+            query = query.where(model.locale == self.lang)
+        return query
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=BRUSSELS)
+
+
+def submissions_query(form: str, filters: Filters) -> Select:
+    query = select(Submission).where(Submission.form == form)
+    return filters.apply(query).order_by(Submission.created_at.desc(), Submission.id.desc())
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Submission]
+    total: int
+    number: int
+    count: int
+
+
+def page_of(form: str, filters: Filters, number: int, per_page: int = 50) -> Page:
+    total = db.session.scalar(
+        filters.apply(select(func.count()).select_from(Submission).where(Submission.form == form))
+    )
+    count = max(ceil(total / per_page), 1)
+    number = min(max(number, 1), count)
+    items = db.session.scalars(
+        submissions_query(form, filters).offset((number - 1) * per_page).limit(per_page)
+    ).all()
+    return Page(list(items), total, number, count)
+
+
+def get_submission(form: str, submission_id: int) -> Submission | None:
+    submission = db.session.get(Submission, submission_id)
+    return submission if submission is not None and submission.form == form else None
+
+
+def delete_submission(form: str, submission_id: int, *, actor: str) -> bool:
+    submission = get_submission(form, submission_id)
+    if submission is None:
+        return False
+    db.session.delete(submission)
+    audit.record(actor, "answer.delete", form=form, id=submission_id)
+    db.session.commit()
+    return True
+
+
+@dataclass(frozen=True)
+class FormCounts:
+    form: str
+    total: int
+    last_7_days: int
+    last_30_days: int
+    by_language: dict[str, int]
+
+
+def counts(now: datetime | None = None) -> list[FormCounts]:
+    now = now or utcnow()
+    result = []
+    for form in FORMS:
+        base = select(func.count()).select_from(Submission).where(Submission.form == form)
+        by_language = dict(
+            db.session.execute(
+                select(Submission.locale, func.count())
+                .where(Submission.form == form)
+                .group_by(Submission.locale)
+            ).all()
+        )
+        result.append(
+            FormCounts(
+                form=form,
+                total=db.session.scalar(base),
+                last_7_days=db.session.scalar(
+                    base.where(Submission.created_at >= now - timedelta(days=7))
+                ),
+                last_30_days=db.session.scalar(
+                    base.where(Submission.created_at >= now - timedelta(days=30))
+                ),
+                by_language={lang: by_language.get(lang, 0) for lang in LANGUAGES},
+            )
+        )
+    return result

@@ -1,0 +1,264 @@
+"""GDPR tools: everything held on one person, its export and erasure; retention purge."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
+from flask import current_app
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..forms.values import InvalidValue, normalise_email, normalise_phone
+from ..models import (
+    BRUSSELS,
+    AuditEvent,
+    LoginThrottle,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    StaffSession,
+    Submission,
+    TrainingSession,
+    utcnow,
+)
+from . import audit, outbox, trainings
+from .exports import iso_brussels
+
+
+@dataclass
+class PersonData:
+    email: str | None
+    phone: str | None
+    registrations: list[Registration] = field(default_factory=list)
+    submissions: list[Submission] = field(default_factory=list)
+    messages: list[OutboxMessage] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.registrations or self.submissions or self.messages)
+
+
+class NotAnIdentifier(ValueError):
+    """The search was neither an e-mail address nor a phone number."""
+
+
+def identifier(text: str) -> tuple[str | None, str | None]:
+    text = text.strip()
+    if "@" in text:
+        try:
+            return normalise_email(text), None
+        except InvalidValue:
+            return text.lower(), None  # search for it anyway, as stored (lower-cased)
+    try:
+        return None, normalise_phone(text)
+    except InvalidValue:
+        raise NotAnIdentifier(text) from None
+
+
+def find_person(text: str) -> PersonData:
+    email, phone = identifier(text)
+    person = PersonData(email, phone)
+    registration_match = Registration.email == email if email else Registration.phone == phone
+    person.registrations = list(
+        db.session.scalars(
+            select(Registration)
+            .where(registration_match)
+            .options(selectinload(Registration.training))
+            .order_by(Registration.created_at)
+        )
+    )
+    submission_match = (
+        Submission.contact_email == email if email else Submission.contact_phone == phone
+    )
+    person.submissions = list(
+        db.session.scalars(
+            select(Submission).where(submission_match).order_by(Submission.created_at)
+        )
+    )
+    conditions = []
+    if email:
+        conditions.append(OutboxMessage.recipient == email)
+    registration_ids = [r.id for r in person.registrations]
+    if registration_ids:
+        conditions.append(OutboxMessage.registration_id.in_(registration_ids))
+    if conditions:
+        person.messages = list(
+            db.session.scalars(
+                select(OutboxMessage).where(or_(*conditions)).order_by(OutboxMessage.created_at)
+            )
+        )
+    return person
+
+
+def export_person(text: str, *, actor: str) -> dict:
+    """Everything held on the person, as plain data (the file given to them on request)."""
+    person = find_person(text)
+    data = {
+        "exported_at": iso_brussels(utcnow()),
+        "registrations": [
+            {
+                "training": r.training.slug,
+                "status": r.status,
+                "language": r.locale,
+                "registered_at": iso_brussels(r.created_at),
+                "confirmed_at": iso_brussels(r.confirmed_at),
+                "waitlisted_at": iso_brussels(r.waitlisted_at),
+                "cancelled_at": iso_brussels(r.cancelled_at),
+                "consents": r.consents,
+                "answers": r.answers,
+            }
+            for r in person.registrations
+        ],
+        "form_answers": [
+            {
+                "form": s.form,
+                "language": s.locale,
+                "sent_at": iso_brussels(s.created_at),
+                "consents": s.consents,
+                "answers": s.answers,
+            }
+            for s in person.submissions
+        ],
+        "emails": [
+            {
+                "kind": m.kind,
+                "subject": m.subject,
+                "status": m.status,
+                "created_at": iso_brussels(m.created_at),
+                "sent_at": iso_brussels(m.sent_at),
+            }
+            for m in person.messages
+        ],
+    }
+    audit.record(
+        actor,
+        "person.export",
+        registrations=len(person.registrations),
+        answers=len(person.submissions),
+        emails=len(person.messages),
+    )
+    db.session.commit()
+    return data
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    registrations: int
+    answers: int
+    emails: int
+    promoted: int
+
+
+def erase_person(text: str, *, actor: str) -> ErasureReport:
+    """Delete everything held on the person in one transaction per training. A confirmed seat
+    in an upcoming training is passed to the waiting list (those people are e-mailed; the
+    erased person is not)."""
+    person = find_person(text)
+    message_ids = {m.id for m in person.messages}
+    promoted_messages: list[int] = []
+    for registration in person.registrations:
+        training = trainings.lock_training(registration.training_id)
+        current = db.session.get(Registration, registration.id)
+        if current is None:
+            db.session.rollback()
+            continue
+        was_confirmed = current.status == RegistrationStatus.CONFIRMED
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.registration_id == current.id))
+        db.session.delete(current)
+        db.session.flush()
+        if was_confirmed:
+            promoted_messages += trainings.fill_free_seats(training)
+        db.session.commit()
+    if message_ids:
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(message_ids)))
+    for submission in person.submissions:
+        db.session.delete(db.session.merge(submission))
+    report = ErasureReport(
+        len(person.registrations), len(person.submissions), len(message_ids), len(promoted_messages)
+    )
+    audit.record(
+        actor,
+        "person.erase",
+        registrations=report.registrations,
+        answers=report.answers,
+        emails=report.emails,
+        promoted=report.promoted,
+    )
+    db.session.commit()
+    outbox.deliver_after_commit(promoted_messages)
+    return report
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    answers: int
+    registrations: int
+    emails: int
+    audit_events: int
+    other: int
+
+    def __str__(self) -> str:
+        return (
+            f"{self.answers} answers, {self.registrations} registrations, {self.emails} "
+            f"e-mail traces, {self.audit_events} audit events, {self.other} sessions and "
+            "login counters deleted"
+        )
+
+
+def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
+    """Delete what is older than its retention period (``flask purge``, daily)."""
+    config = current_app.config
+    now = now or utcnow()
+    today = now.astimezone(BRUSSELS).date()
+    answers_before = now - relativedelta(months=config["RETENTION_ANSWERS_MONTHS"])
+    trainings_before: date = today - relativedelta(months=config["RETENTION_REGISTRATIONS_MONTHS"])
+
+    answers = db.session.execute(
+        delete(Submission).where(Submission.created_at < answers_before)
+    ).rowcount
+
+    last_dates = (
+        select(TrainingSession.training_id)
+        .group_by(TrainingSession.training_id)
+        .having(db.func.max(TrainingSession.date) < trainings_before)
+    )
+    old_ids = list(
+        db.session.scalars(select(Registration.id).where(Registration.training_id.in_(last_dates)))
+    )
+    emails = 0
+    if old_ids:
+        emails += db.session.execute(
+            delete(OutboxMessage).where(OutboxMessage.registration_id.in_(old_ids))
+        ).rowcount
+        db.session.execute(delete(Registration).where(Registration.id.in_(old_ids)))
+    emails += db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            OutboxMessage.created_at < now - timedelta(days=config["RETENTION_OUTBOX_DAYS"]),
+        )
+    ).rowcount
+    audit_events = db.session.execute(
+        delete(AuditEvent).where(
+            AuditEvent.at < now - relativedelta(months=config["RETENTION_AUDIT_MONTHS"])
+        )
+    ).rowcount
+    idle_limit = now - timedelta(hours=config["STAFF_SESSION_HOURS"])
+    other = db.session.execute(
+        delete(StaffSession).where(StaffSession.created_at < idle_limit)
+    ).rowcount
+    other += db.session.execute(
+        delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - timedelta(days=1))
+    ).rowcount
+    report = PurgeReport(answers, len(old_ids), emails, audit_events, other)
+    audit.record(
+        actor,
+        "purge",
+        answers=answers,
+        registrations=len(old_ids),
+        emails=emails,
+        audit_events=audit_events,
+    )
+    db.session.commit()
+    return report

@@ -1,0 +1,234 @@
+"""Staff accounts, passwords, logins with throttling, and server-side sessions."""
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
+from zxcvbn.matching import RANKED_DICTIONARIES
+
+from ..extensions import db
+from ..forms.values import InvalidValue, normalise_email
+from ..models import LoginThrottle, StaffSession, StaffUser, utcnow
+from . import audit, tokens
+
+MIN_PASSWORD_LENGTH = 12
+# Failures before the delay starts, and its ceiling: a growing delay, never a lockout.
+FREE_FAILURES = 3
+MAX_DELAY_SECONDS = 15 * 60
+# Compared against when the account does not exist, so both paths take as long.
+DUMMY_HASH = generate_password_hash("not a real password, only for timing")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message says why."""
+
+
+class PasswordRejected(ValueError):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason  # "too_short" or "too_common"
+
+
+def normalise_password(password: str) -> str:
+    """The same passphrase typed on two keyboards (composed or decomposed accents) matches."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def check_password_policy(password: str, email: str = "") -> None:
+    """At least 12 characters (any Unicode, long passphrases welcome), and not one of the
+    most common passwords nor something guessed in a few thousand tries."""
+    password = normalise_password(password)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise PasswordRejected("too_short")
+    common = RANKED_DICTIONARIES["passwords"]
+    if password.lower() in common or password.lower().replace(" ", "") in common:
+        raise PasswordRejected("too_common")
+    hints = [part for part in email.replace("@", " ").replace(".", " ").split() if part]
+    if zxcvbn(password[:100], user_inputs=hints)["score"] < 3:
+        raise PasswordRejected("too_common")
+
+
+def generate_password() -> str:
+    """A one-time password for a new account or a reset: shown once, never stored."""
+    return secrets.token_urlsafe(15)
+
+
+def find_staff(email: str) -> StaffUser | None:
+    try:
+        email = normalise_email(email)
+    except InvalidValue:
+        return None
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == email))
+
+
+def create_staff(email: str, password: str, locale: str = "fr") -> StaffUser:
+    try:
+        email = normalise_email(email)
+    except InvalidValue as error:
+        raise AccountError(f"not a valid e-mail address: {error}") from None
+    if find_staff(email) is not None:
+        raise AccountError(f"an account for {email} already exists")
+    check_password_policy(password, email)
+    staff = StaffUser(
+        email=email,
+        password_hash=generate_password_hash(normalise_password(password)),
+        locale=locale,
+    )
+    db.session.add(staff)
+    audit.record("system", "staff.create", account=email)
+    db.session.commit()
+    return staff
+
+
+def check_current_password(staff: StaffUser, password: str) -> bool:
+    return check_password_hash(staff.password_hash, normalise_password(password))
+
+
+def set_password(staff: StaffUser, password: str, *, actor: str) -> None:
+    """Change the password and end every session of the account."""
+    check_password_policy(password, staff.email)
+    staff.password_hash = generate_password_hash(normalise_password(password))
+    db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    audit.record(actor, "staff.password", account=staff.email)
+    db.session.commit()
+
+
+def disable(email: str) -> StaffUser:
+    staff = find_staff(email)
+    if staff is None:
+        raise AccountError(f"no account for {email}")
+    staff.is_active = False
+    db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    audit.record("system", "staff.disable", account=staff.email)
+    db.session.commit()
+    return staff
+
+
+def address_key(address: str | None) -> str:
+    """An HMAC of the client address: enough to slow one address down, useless to anyone
+    reading the database."""
+    secret = (
+        current_app.secret_key.encode()
+        if isinstance(current_app.secret_key, str)
+        else (current_app.secret_key)
+    )
+    return hmac.new(secret, (address or "?").encode(), hashlib.sha256).hexdigest()
+
+
+def delay_after(failures: int) -> int:
+    if failures < FREE_FAILURES:
+        return 0
+    return min(2 ** (failures - FREE_FAILURES), MAX_DELAY_SECONDS)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    staff: StaffUser | None = None
+    session_token: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.session_token is not None
+
+
+def throttles_for(email: str, address: str | None) -> list[LoginThrottle]:
+    keys = [
+        ("account", hashlib.sha256(email.strip().lower().encode()).hexdigest()),
+        ("address", address_key(address)),
+    ]
+    found = []
+    for scope, key in keys:
+        row = db.session.scalar(
+            select(LoginThrottle).where(LoginThrottle.scope == scope, LoginThrottle.key == key)
+        )
+        found.append(row or LoginThrottle(scope=scope, key=key, failures=0))
+    return found
+
+
+def attempt_login(email: str, password: str, address: str | None) -> LoginResult:
+    """Check a login. While an account or an address is being slowed down, attempts are
+    refused without looking at the password; every failure looks the same to the caller."""
+    now = utcnow()
+    throttles = throttles_for(email, address)
+    if any(t.blocked_until and t.blocked_until > now for t in throttles):
+        staff = find_staff(email)
+        audit.record(staff.email if staff else "unknown", "login.throttled")
+        db.session.commit()
+        return LoginResult()
+
+    staff = find_staff(email)
+    candidate = normalise_password(password)
+    if staff is not None:
+        valid = check_password_hash(staff.password_hash, candidate) and staff.is_active
+    else:
+        check_password_hash(DUMMY_HASH, candidate)
+        valid = False
+
+    if not valid:
+        for throttle in throttles:
+            throttle.failures = (throttle.failures or 0) + 1
+            throttle.last_failure_at = now
+            wait = delay_after(throttle.failures)
+            throttle.blocked_until = now + timedelta(seconds=wait) if wait else None
+            db.session.add(throttle)
+        audit.record(staff.email if staff else "unknown", "login.failure")
+        db.session.commit()
+        return LoginResult()
+
+    for throttle in throttles:
+        if throttle.id is not None:
+            db.session.delete(throttle)
+    token = tokens.new_token()
+    db.session.add(
+        StaffSession(
+            token_hash=tokens.token_hash(token), staff_id=staff.id, created_at=now, last_seen_at=now
+        )
+    )
+    staff.last_login_at = now
+    audit.record(staff.email, "login.success")
+    db.session.commit()
+    return LoginResult(staff=staff, session_token=token)
+
+
+def session_expired(session: StaffSession, now: datetime) -> bool:
+    config = current_app.config
+    idle = timedelta(minutes=config["STAFF_IDLE_MINUTES"])
+    absolute = timedelta(hours=config["STAFF_SESSION_HOURS"])
+    return now - session.last_seen_at > idle or now - session.created_at > absolute
+
+
+def load_session(token: str) -> StaffUser | None:
+    """The staff member of a live session, or None (unknown, expired or disabled)."""
+    session = db.session.scalar(
+        select(StaffSession).where(StaffSession.token_hash == tokens.token_hash(token))
+    )
+    if session is None:
+        return None
+    now = utcnow()
+    if session_expired(session, now) or not session.staff.is_active:
+        db.session.delete(session)
+        db.session.commit()
+        return None
+    if now - session.last_seen_at > timedelta(seconds=60):  # one write a minute at most
+        session.last_seen_at = now
+        db.session.commit()
+    return session.staff
+
+
+def end_session(token: str) -> None:
+    db.session.execute(
+        delete(StaffSession).where(StaffSession.token_hash == tokens.token_hash(token))
+    )
+    db.session.commit()
+
+
+def set_locale(staff: StaffUser, locale: str) -> None:
+    staff.locale = locale
+    db.session.commit()

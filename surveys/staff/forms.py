@@ -1,0 +1,159 @@
+"""Forms of the staff dashboard. Every message is ours, in the staff member's language."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..extensions import db
+from ..models import Training
+from ..services.training_admin import SLUG, parse_session_line
+
+
+class LoginForm(FlaskForm):
+    email = StringField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=1024)],
+    )
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Please fill in this field."))]
+    )
+    new = PasswordField(
+        _l("New password"), validators=[InputRequired(_l("Please fill in this field."))]
+    )
+    repeat = PasswordField(
+        _l("New password again"), validators=[InputRequired(_l("Please fill in this field."))]
+    )
+
+    def validate_repeat(self, field):
+        if field.data != self.new.data:
+            raise ValidationError(_("The two new passwords are not the same."))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs a CSRF token, for deletions and other irreversible actions."""
+
+
+class PersonSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search (GET); exporting and erasing are separate POSTs
+
+    q = StringField(
+        _l("E-mail address or phone number"),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=254)],
+    )
+
+
+class TrainingForm(FlaskForm):
+    slug = StringField(
+        _l("Address (slug)"),
+        description=_l("Lower-case letters, digits and hyphens; part of the public link."),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=80)],
+    )
+    title_fr = StringField(
+        _l("Title in French"),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=200)],
+    )
+    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=200)])
+    title_uk = StringField(_l("Title in Ukrainian"), validators=[Optional(), Length(max=200)])
+    description_fr = TextAreaField(_l("Description in French"), validators=[Length(max=5000)])
+    description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])
+    description_uk = TextAreaField(_l("Description in Ukrainian"), validators=[Length(max=5000)])
+    audience_fr = StringField(_l("Audience in French"), validators=[Length(max=300)])
+    audience_en = StringField(_l("Audience in English"), validators=[Length(max=300)])
+    audience_uk = StringField(_l("Audience in Ukrainian"), validators=[Length(max=300)])
+    trainer = StringField(_l("Trainer"), validators=[Length(max=200)])
+    capacity = IntegerField(
+        _l("Seats"),
+        description=_l("Leave empty for no limit."),
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=100000, message=_l("Enter a number of seats of at least 1.")),
+        ],
+    )
+    registration_deadline = DateField(_l("Registration deadline"), validators=[Optional()])
+    every_date_required = BooleanField(_l("Participants must attend every date"))
+    sessions = TextAreaField(
+        _l("Dates"),
+        description=_l(
+            "One date per line: date, start and end time, place. For example: "
+            "2027-09-03 09:30-16:30 Namur, rue de Bruxelles 20"
+        ),
+        validators=[InputRequired(_l("Please fill in this field."))],
+    )
+
+    def __init__(self, *args, existing_slug: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing_slug = existing_slug
+
+    def validate_slug(self, field):
+        if not SLUG.match(field.data or ""):
+            raise ValidationError(_("Use lower-case letters, digits and hyphens only."))
+        if field.data != self.existing_slug and db.session.scalar(
+            select(Training.id).where(Training.slug == field.data)
+        ):
+            raise ValidationError(_("Another training already uses this address."))
+
+    def validate_sessions(self, field):
+        self.parsed_sessions = []
+        for number, line in enumerate(t for t in (field.data or "").splitlines() if t.strip()):
+            try:
+                self.parsed_sessions.append(parse_session_line(line))
+            except ValueError:
+                raise ValidationError(
+                    _(
+                        "Line %(line)d: write the date, the start and end times and the place, "
+                        "for example 2027-09-03 09:30-16:30 Namur.",
+                        line=number + 1,
+                    )
+                ) from None
+        for spec in self.parsed_sessions:
+            if spec.end <= spec.start:
+                raise ValidationError(
+                    _("A date ends before it starts: %(date)s.", date=spec.date.isoformat())
+                )
+        if not self.parsed_sessions:
+            raise ValidationError(_("Please fill in this field."))
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        return {
+            name: {
+                lang: getattr(self, f"{name}_{lang}").data.strip() for lang in ("fr", "en", "uk")
+            }
+            for name in ("title", "description", "audience")
+        }
+
+    @staticmethod
+    def sessions_text(sessions) -> str:
+        return "\n".join(
+            f"{s.date.isoformat()} {s.start_time:%H:%M}-{s.end_time:%H:%M} {s.place}".strip()
+            for s in sessions
+        )
+
+
+class DuplicateForm(FlaskForm):
+    slug = StringField(
+        _l("Address (slug) of the copy"),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=80)],
+    )
+
+    def validate_slug(self, field):
+        TrainingForm.validate_slug(self, field)
+
+    existing_slug = None

@@ -1,0 +1,239 @@
+"""Training management pages: list, create, edit, duplicate, open/close, registrants,
+attendance sheets, exports."""
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..forms import signup_definition
+from ..models import Registration, Training, TrainingSession
+from ..services import audit, exports, trainings
+from ..services import training_admin as admin
+from . import bp
+from .forms import ConfirmForm, DuplicateForm, TrainingForm
+from .views import export_response
+
+
+def training_or_404(slug: str) -> Training:
+    try:
+        return admin.get_training(slug)
+    except admin.TrainingError:
+        abort(404)
+
+
+@bp.get("/trainings")
+def training_list():
+    return render_template("staff/trainings.html", rows=admin.overview())
+
+
+@bp.route("/trainings/new", methods=["GET", "POST"])
+def training_new():
+    form = TrainingForm()
+    if form.validate_on_submit():
+        texts = form.texts()
+        admin.create_training(
+            form.slug.data,
+            title=texts["title"],
+            description=texts["description"],
+            audience=texts["audience"],
+            trainer=form.trainer.data.strip(),
+            capacity=form.capacity.data,
+            registration_deadline=form.registration_deadline.data,
+            every_date_required=form.every_date_required.data,
+            is_published=False,
+            sessions=form.parsed_sessions,
+        )
+        audit.record(current_user.email, "training.create", training=form.slug.data)
+        db.session.commit()
+        return redirect(url_for("staff.training", slug=form.slug.data))
+    return render_template("staff/training_form.html", form=form, training=None)
+
+
+@bp.route("/trainings/<slug:slug>/edit", methods=["GET", "POST"])
+def training_edit(slug):
+    training = training_or_404(slug)
+    form = TrainingForm(obj=None, existing_slug=training.slug)
+    if request.method == "GET":
+        form.slug.data = training.slug
+        for name in ("title", "description", "audience"):
+            for lang in ("fr", "en", "uk"):
+                getattr(form, f"{name}_{lang}").data = (getattr(training, name) or {}).get(lang, "")
+        form.trainer.data = training.trainer
+        form.capacity.data = training.capacity
+        form.registration_deadline.data = training.registration_deadline
+        form.every_date_required.data = training.every_date_required
+        form.sessions.data = TrainingForm.sessions_text(training.sessions)
+    if form.validate_on_submit():
+        if form.slug.data != training.slug:
+            form.slug.errors.append(_("The address of a training cannot change: duplicate it."))
+        else:
+            admin.update_training(
+                slug,
+                texts=form.texts(),
+                capacity=form.capacity.data,
+                trainer=form.trainer.data.strip(),
+                registration_deadline=form.registration_deadline.data,
+                every_date_required=form.every_date_required.data,
+            )
+            admin.replace_sessions(slug, form.parsed_sessions)
+            audit.record(current_user.email, "training.edit", training=slug)
+            db.session.commit()
+            return redirect(url_for("staff.training", slug=slug))
+    return render_template("staff/training_form.html", form=form, training=training)
+
+
+@bp.route("/trainings/<slug:slug>/duplicate", methods=["GET", "POST"])
+def training_duplicate(slug):
+    training = training_or_404(slug)
+    form = DuplicateForm()
+    if form.validate_on_submit():
+        admin.duplicate_training(slug, form.slug.data)
+        audit.record(current_user.email, "training.duplicate", training=slug, copy=form.slug.data)
+        db.session.commit()
+        return redirect(url_for("staff.training_edit", slug=form.slug.data))
+    return render_template("staff/duplicate.html", form=form, training=training)
+
+
+STATES = {
+    "open": {"is_open": True},
+    "close": {"is_open": False},
+    "publish": {"is_published": True},
+    "unpublish": {"is_published": False},
+}
+
+
+@bp.post("/trainings/<slug:slug>/<any(open, close, publish, unpublish):action>")
+def training_state(slug, action):
+    training_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    admin.update_training(slug, **STATES[action])
+    audit.record(current_user.email, f"training.{action}", training=slug)
+    db.session.commit()
+    return redirect(url_for("staff.training", slug=slug))
+
+
+@bp.get("/trainings/<slug:slug>")
+def training(slug):
+    found = training_or_404(slug)
+    registrations = admin.registrations_of(slug)
+    by_status = {
+        status: [r for r in registrations if r.status == status]
+        for status in ("confirmed", "waitlisted", "cancelled")
+    }
+    seats = trainings.seats_of([found])[found.id]
+    return render_template(
+        "staff/training.html",
+        training=found,
+        by_status=by_status,
+        seats=seats,
+        confirm=ConfirmForm(),
+    )
+
+
+def registration_or_404(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
+def registration_cancel(registration_id):
+    registration = registration_or_404(registration_id)
+    slug = registration.training.slug
+    confirm = ConfirmForm()
+    if confirm.validate_on_submit():
+        trainings.cancel(registration.id)
+        audit.record(current_user.email, "registration.cancel", training=slug, id=registration_id)
+        db.session.commit()
+        return redirect(url_for("staff.training", slug=slug))
+    return render_template(
+        "staff/confirm.html",
+        form=confirm,
+        title=_("Cancel this registration?"),
+        message=_(
+            "%(name)s will receive a cancellation e-mail, and the seat goes to the first "
+            "person on the waiting list.",
+            name=registration.full_name,
+        ),
+        button=_("Cancel the registration"),
+        back=url_for("staff.training", slug=slug),
+    )
+
+
+@bp.post("/registrations/<int:registration_id>/promote")
+def registration_promote(registration_id):
+    registration = registration_or_404(registration_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    admin.promote(registration.id, actor=current_user.email)
+    return redirect(url_for("staff.training", slug=registration.training.slug))
+
+
+@bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/attendance")
+def attendance(slug, session_id):
+    found = training_or_404(slug)
+    session = db.session.get(TrainingSession, session_id)
+    if session is None or session.training_id != found.id:
+        abort(404)
+    people = sorted(
+        db.session.scalars(
+            select(Registration).where(
+                Registration.training_id == found.id, Registration.status == "confirmed"
+            )
+        ),
+        key=lambda r: (r.answers.get("last_name", "").lower(), r.answers.get("first_name", "")),
+    )
+    return render_template("staff/attendance.html", training=found, session=session, people=people)
+
+
+def registrant_rows(slug: str):
+    # Streamed after the view returns: query by slug, never hold ORM objects across.
+    for registration in admin.registrations_of(slug):
+        yield {
+            "id": registration.id,
+            "status": registration.status,
+            "created_at": registration.created_at,
+            "locale": registration.locale,
+            "answers": registration.answers,
+        }
+
+
+@bp.get("/trainings/<slug:slug>/export.<any(csv, xlsx):extension>")
+def training_export(slug, extension):
+    found = training_or_404(slug)
+    codes = request.args.get("codes") == "1"
+    definition = signup_definition(found.every_date_required)
+    columns = [
+        exports.Column("id", lambda row: row["id"]),
+        exports.Column(
+            "status" if codes else _("Status"),
+            lambda row: row["status"] if codes else status_label(row["status"]),
+        ),
+        exports.Column(
+            "registered_at" if codes else _("Registered at"),
+            lambda row: exports.iso_brussels(row["created_at"]),
+        ),
+        exports.Column("locale" if codes else _("Language"), lambda row: row["locale"]),
+        *exports.answer_columns(definition, codes=codes),
+    ]
+    audit.record(current_user.email, "export", training=slug, format=extension, codes=codes)
+    db.session.commit()
+    return export_response(
+        columns,
+        registrant_rows(slug),
+        name=f"registrations-{slug}",
+        extension=extension,
+        sheet=slug,
+    )
+
+
+def status_label(status: str) -> str:
+    return {
+        "confirmed": _("Confirmed"),
+        "waitlisted": _("Waiting list"),
+        "cancelled": _("Cancelled"),
+    }.get(status, status)

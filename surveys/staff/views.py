@@ -1,0 +1,249 @@
+"""Overview, answers, summaries, exports, posters, privacy tools and the audit log."""
+
+import json
+from datetime import date
+
+from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..extensions import db
+from ..i18n import LANGUAGES
+from ..models import OutboxMessage, OutboxStatus, Submission, utcnow
+from ..services import answers as answer_service
+from ..services import audit, exports, posters, privacy, summaries, training_admin
+from . import bp
+from .forms import ConfirmForm, PersonSearchForm
+
+
+def definition_or_404(form: str):
+    definition = answer_service.FORMS.get(form)
+    if definition is None:
+        abort(404)
+    return definition
+
+
+@bp.get("/")
+def overview():
+    failed = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.handled_at.is_(None))
+        .order_by(OutboxMessage.created_at.desc())
+    ).all()
+    return render_template(
+        "staff/overview.html",
+        counts=answer_service.counts(),
+        rows=training_admin.overview(),
+        failed=failed,
+        languages=LANGUAGES,
+    )
+
+
+@bp.post("/outbox/<int:message_id>/handled")
+def outbox_handled(message_id):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    message.handled_at = utcnow()
+    audit.record(current_user.email, "email.handled", id=message_id)
+    db.session.commit()
+    return redirect(url_for("staff.overview"))
+
+
+@bp.get("/forms/<form>/answers")
+def answers(form):
+    definition = definition_or_404(form)
+    filters = answer_service.Filters.from_args(request.args)
+    page = answer_service.page_of(form, filters, request.args.get("page", 1, type=int))
+    return render_template(
+        "staff/answers.html", form_code=form, definition=definition, filters=filters, page=page
+    )
+
+
+@bp.get("/forms/<form>/answers/<int:submission_id>")
+def answer(form, submission_id):
+    definition = definition_or_404(form)
+    submission = answer_service.get_submission(form, submission_id) or abort(404)
+    return render_template(
+        "staff/answer.html", form_code=form, definition=definition, submission=submission
+    )
+
+
+@bp.route("/forms/<form>/answers/<int:submission_id>/delete", methods=["GET", "POST"])
+def delete_answer(form, submission_id):
+    definition_or_404(form)
+    submission = answer_service.get_submission(form, submission_id) or abort(404)
+    confirm = ConfirmForm()
+    if confirm.validate_on_submit():
+        answer_service.delete_submission(form, submission.id, actor=current_user.email)
+        return redirect(url_for("staff.answers", form=form))
+    return render_template(
+        "staff/confirm.html",
+        form=confirm,
+        title=_("Delete this answer?"),
+        message=_("The answer will be deleted for good. This cannot be undone."),
+        button=_("Delete the answer"),
+        back=url_for("staff.answer", form=form, submission_id=submission.id),
+    )
+
+
+@bp.get("/forms/<form>/summary")
+def summary(form):
+    definition = definition_or_404(form)
+    filters = answer_service.Filters.from_args(request.args)
+    by_language = request.args.get("by_language") == "1"
+    result = summaries.summarize(definition, filters)
+    return render_template(
+        "staff/summary.html",
+        form_code=form,
+        definition=definition,
+        filters=filters,
+        summary=result,
+        by_language=by_language,
+        languages=LANGUAGES,
+    )
+
+
+def submission_rows(form: str, filters):
+    query = answer_service.submissions_query(form, filters).with_only_columns(
+        Submission.id,
+        Submission.created_at,
+        Submission.locale,
+        Submission.form_version,
+        Submission.answers,
+    )
+    for row in db.session.execute(query.execution_options(yield_per=1000)):
+        yield row._asdict()
+
+
+def export_name(prefix: str, extension: str) -> str:
+    return f"{prefix}-{date.today().isoformat()}.{extension}"
+
+
+def export_response(columns, rows, *, name: str, extension: str, sheet: str):
+    if extension == "csv":
+        delimiter = "," if request.args.get("sep") == "comma" else ";"
+        body = stream_with_context(exports.csv_stream(columns, rows, delimiter=delimiter))
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        body = exports.file_chunks(exports.xlsx_file(columns, rows, title=sheet))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_name(name, extension)}"'
+    )
+    return response
+
+
+@bp.get("/forms/<form>/export.<any(csv, xlsx):extension>")
+def export_answers(form, extension):
+    definition = definition_or_404(form)
+    filters = answer_service.Filters.from_args(request.args)
+    codes = request.args.get("codes") == "1"
+    audit.record(
+        current_user.email,
+        "export",
+        form=form,
+        format=extension,
+        filters=filters.as_args(),
+        codes=codes,
+    )
+    db.session.commit()
+    columns = exports.submission_columns(definition, codes=codes)
+    return export_response(
+        columns, submission_rows(form, filters), name=form, extension=extension, sheet=form
+    )
+
+
+@bp.get("/posters")
+def poster_list():
+    items = [
+        (page, lang, posters.poster_url(page, lang))
+        for page in posters.POSTER_PAGES
+        for lang in LANGUAGES
+    ]
+    return render_template("staff/posters.html", items=items)
+
+
+@bp.get("/posters/<page>-<lang>.<any(svg, png):kind>")
+def poster_code(page, lang, kind):
+    try:
+        data = posters.qr_code(page, lang, kind)
+    except KeyError:
+        abort(404)
+    mimetype = "image/svg+xml" if kind == "svg" else "image/png"
+    response = Response(data, mimetype=mimetype)
+    if request.args.get("download") == "1":
+        response.headers["Content-Disposition"] = f'attachment; filename="qr-{page}-{lang}.{kind}"'
+    return response
+
+
+@bp.get("/privacy")
+def privacy_search():
+    search = PersonSearchForm(request.args)
+    person = None
+    invalid = False
+    if request.args.get("q") and search.validate():
+        try:
+            person = privacy.find_person(search.q.data)
+        except privacy.NotAnIdentifier:
+            invalid = True
+    return render_template(
+        "staff/privacy.html", search=search, person=person, invalid=invalid, confirm=ConfirmForm()
+    )
+
+
+@bp.post("/privacy/export")
+def privacy_export():
+    confirm = ConfirmForm()
+    query = request.form.get("q", "")
+    if not confirm.validate_on_submit() or not query:
+        abort(400)
+    try:
+        data = privacy.export_person(query, actor=current_user.email)
+    except privacy.NotAnIdentifier:
+        abort(400)
+    response = Response(
+        json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_name("personal-data", "json")}"'
+    )
+    return response
+
+
+@bp.route("/privacy/erase", methods=["GET", "POST"])
+def privacy_erase():
+    confirm = ConfirmForm()
+    query = request.values.get("q", "")
+    try:
+        person = privacy.find_person(query)
+    except privacy.NotAnIdentifier:
+        abort(400)
+    if request.method == "POST" and confirm.validate_on_submit():
+        report = privacy.erase_person(query, actor=current_user.email)
+        return render_template("staff/erased.html", report=report)
+    return render_template("staff/erase.html", form=confirm, person=person, query=query)
+
+
+@bp.get("/audit")
+def audit_log():
+    number = max(request.args.get("page", 1, type=int), 1)
+    events, total = audit.recent(number)
+    return render_template("staff/audit.html", events=events, total=total, number=number)
+
+
+@bp.app_template_global()
+def answer_text(question, value) -> str:
+    """An answer in the staff member's language: labels for codes, yes/no for boxes."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if question.is_choice:
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(str(question.choice_label(code)) for code in values)
+    if value is True:
+        return _("Yes")
+    return str(value)
