@@ -150,3 +150,15 @@ def mail_app(database_url, smtp_port):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def staff_client(app):
+    """A client logged in as a member of staff (French)."""
+    from .support import login, make_staff
+
+    make_staff(app)
+    client = app.test_client()
+    response = login(client)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

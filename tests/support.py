@@ -210,3 +210,25 @@ def cancel_link(source: str) -> str:
     text = message.get_body(("plain",)).get_content()
     match = re.search(r"https?://[^/\s]+(/\w\w/trainings/cancel/[\w-]{43})", text)
     return match.group(1)
+
+
+STAFF_EMAIL = "anna@example.be"
+STAFF_PASSWORD = "un cheval bleu mange des pommes"
+
+
+def make_staff(app, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, locale="fr"):
+    from surveys.services import staff_accounts
+
+    with app.app_context():
+        staff_accounts.create_staff(email, password, locale=locale)
+
+
+def login(client, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, **kwargs):
+    page = client.get("/staff/login").get_data(as_text=True)
+    data = {**hidden_fields(page), "email": email, "password": password}
+    return client.post("/staff/login", data=data, **kwargs)
+
+
+def csrf_of(client, url: str) -> dict:
+    """The hidden fields (CSRF token) of a staff page, for a POST as its buttons send it."""
+    return hidden_fields(client.get(url).get_data(as_text=True))

@@ -75,6 +75,11 @@ def make_sessions(specs: list[SessionSpec]) -> list[TrainingSession]:
     ]
 
 
+def filled(texts: dict[str, str] | None) -> dict[str, str]:
+    """Only the languages that have a text (a missing one falls back to French)."""
+    return {lang: text.strip() for lang, text in (texts or {}).items() if text and text.strip()}
+
+
 def check_capacity(capacity: int | None) -> None:
     if capacity is not None and capacity < 1:
         raise TrainingError("the capacity must be at least 1 (or none for no limit)")
@@ -104,7 +109,8 @@ def create_training(
     sessions: list[SessionSpec] = (),
 ) -> Training:
     check_slug(slug)
-    check_texts({"title": title, "description": description or {}, "audience": audience or {}})
+    title, description, audience = (filled(title), filled(description), filled(audience))
+    check_texts({"title": title, "description": description, "audience": audience})
     check_capacity(capacity)
     training = Training(
         slug=slug,

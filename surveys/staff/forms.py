@@ -134,7 +134,8 @@ class TrainingForm(FlaskForm):
     def texts(self) -> dict[str, dict[str, str]]:
         return {
             name: {
-                lang: getattr(self, f"{name}_{lang}").data.strip() for lang in ("fr", "en", "uk")
+                lang: (getattr(self, f"{name}_{lang}").data or "").strip()
+                for lang in ("fr", "en", "uk")
             }
             for name in ("title", "description", "audience")
         }

@@ -3,6 +3,7 @@ attendance sheets, exports."""
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -38,7 +39,7 @@ def training_new():
             title=texts["title"],
             description=texts["description"],
             audience=texts["audience"],
-            trainer=form.trainer.data.strip(),
+            trainer=(form.trainer.data or "").strip(),
             capacity=form.capacity.data,
             registration_deadline=form.registration_deadline.data,
             every_date_required=form.every_date_required.data,
@@ -73,7 +74,7 @@ def training_edit(slug):
                 slug,
                 texts=form.texts(),
                 capacity=form.capacity.data,
-                trainer=form.trainer.data.strip(),
+                trainer=(form.trainer.data or "").strip(),
                 registration_deadline=form.registration_deadline.data,
                 every_date_required=form.every_date_required.data,
             )
@@ -232,8 +233,9 @@ def training_export(slug, extension):
 
 
 def status_label(status: str) -> str:
+    """The status of one registration, as a cell of the export."""
     return {
-        "confirmed": _("Confirmed"),
-        "waitlisted": _("Waiting list"),
-        "cancelled": _("Cancelled"),
+        "confirmed": pgettext("registration status", "Confirmed"),
+        "waitlisted": pgettext("registration status", "On the waiting list"),
+        "cancelled": pgettext("registration status", "Cancelled"),
     }.get(status, status)

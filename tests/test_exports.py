@@ -1,0 +1,117 @@
+"""Exports that open right in Excel: CSV (BOM, ';'), XLSX, formula injection neutralised."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from surveys.services.exports import neutralise
+
+from .support import ILI_ANSWERS, SURVEY_ANSWERS, make_training, sign_up, submit, translated
+
+HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "\nx", '=HYPERLINK("http://x")']
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_cells_that_spreadsheets_take_for_formulas_are_neutralised(value):
+    assert neutralise(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Namur", "1-2", "e-mail", 42, "", "'quoted"])
+def test_ordinary_cells_are_left_alone(value):
+    assert neutralise(value) == value
+
+
+def rows_of(response, delimiter=";"):
+    text = response.get_data().decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+
+
+def test_csv_is_utf8_with_bom_semicolons_and_labels_in_the_staff_language(app, staff_client):
+    submit(app.test_client(), "/uk/survey", SURVEY_ANSWERS)
+    response = staff_client.get("/staff/forms/survey/export.csv")
+    assert response.get_data().startswith("\ufeff".encode())
+    assert response.mimetype == "text/csv"
+    disposition = response.headers["Content-Disposition"]
+    assert disposition.startswith('attachment; filename="survey-') and disposition.endswith('.csv"')
+    header, row = rows_of(response)
+    assert header[:3] == ["id", translated(app, "fr", "Sent at"), translated(app, "fr", "Language")]
+    topic = translated(app, "fr", "What would you like to receive information about?")
+    housing = header.index(f"{topic} — {translated(app, 'fr', 'Housing')}")
+    health = header.index(f"{topic} — {translated(app, 'fr', 'Health')}")
+    assert (row[housing], row[health]) == ("1", "0")
+    assert row[2] == "uk"
+    assert "T" in row[1] and row[1].endswith(("+01:00", "+02:00"))  # ISO 8601, Brussels
+    assert (
+        row[
+            header.index(
+                translated(
+                    app, "fr", "Which one channel would you most like us to use to reach you?"
+                )
+            )
+        ]
+        == "Telegram"
+    )
+
+
+def test_csv_with_commas_and_codes_on_request(app, staff_client):
+    submit(app.test_client(), "/fr/survey", SURVEY_ANSWERS)
+    response = staff_client.get("/staff/forms/survey/export.csv?sep=comma&codes=1")
+    header, row = rows_of(response, delimiter=",")
+    assert "topics.housing" in header and "preferred_channel" in header
+    assert row[header.index("preferred_channel")] == "telegram"
+    assert row[header.index("commune")] == "namur"
+
+
+def test_hostile_answers_are_neutralised_in_csv_and_xlsx(app, staff_client):
+    submit(
+        app.test_client(),
+        "/fr/survey",
+        {**SURVEY_ANSWERS, "comment": "=1+1", "topics_other": "@SUM(A1)"},
+    )
+    _header, row = rows_of(staff_client.get("/staff/forms/survey/export.csv"))
+    assert "'=1+1" in row and "'@SUM(A1)" in row
+    assert not any(cell.startswith(("=", "+", "@")) for cell in row)
+
+    response = staff_client.get("/staff/forms/survey/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    values = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert "'=1+1" in values
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_xlsx_has_the_same_columns_as_csv(app, staff_client):
+    submit(app.test_client(), "/en/ili", ILI_ANSWERS)
+    csv_header, _row = rows_of(staff_client.get("/staff/forms/ili/export.csv"))
+    response = staff_client.get("/staff/forms/ili/export.xlsx")
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    assert [c.value for c in next(sheet.iter_rows(max_row=1))] == csv_header
+
+
+def test_filters_of_the_table_apply_to_the_export(app, staff_client):
+    for lang in ("fr", "uk", "uk"):
+        submit(app.test_client(), f"/{lang}/survey", SURVEY_ANSWERS)
+    assert len(rows_of(staff_client.get("/staff/forms/survey/export.csv?lang=uk"))) == 3
+    assert len(rows_of(staff_client.get("/staff/forms/survey/export.csv?lang=fr"))) == 2
+
+
+def test_exports_are_audited_without_contents(app, staff_client):
+    submit(app.test_client(), "/fr/survey", SURVEY_ANSWERS)
+    staff_client.get("/staff/forms/survey/export.csv?lang=fr")
+    html = staff_client.get("/staff/audit").get_data(as_text=True)
+    assert "export" in html and "survey" in html
+    assert "olena" not in html.lower()
+
+
+def test_registrants_export(app, staff_client):
+    make_training(app, capacity=1)
+    sign_up(app.test_client(), "droit-des-etrangers", email="a@example.be")
+    sign_up(app.test_client(), "droit-des-etrangers", email="b@example.be")
+    header, first, second = rows_of(
+        staff_client.get("/staff/trainings/droit-des-etrangers/export.csv")
+    )
+    status = header.index(translated(app, "fr", "Status"))
+    assert [first[status], second[status]] == ["Confirmée", "Sur liste d’attente"]
+    assert "a@example.be" in first

@@ -1,0 +1,186 @@
+"""GDPR tools: one person's data, its export and erasure, retention purge, consents."""
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.models import AuditEvent, OutboxMessage, Registration, Submission, utcnow
+from surveys.services import privacy
+
+from .support import (
+    ILI_ANSWERS,
+    SURVEY_ANSWERS,
+    csrf_of,
+    make_training,
+    outbox_messages,
+    registrations_by_email,
+    sign_up,
+    stored_submissions,
+    submit,
+)
+
+
+def seed_person(app):
+    """Olena answered the survey with her contact, signed up for a full training (waiting
+    list) and for another one, and sent an ILI form."""
+    make_training(app, capacity=1)
+    make_training(app, slug="autre", capacity=5)
+    client = app.test_client()
+    sign_up(client, "droit-des-etrangers", email="first@example.be")
+    sign_up(client, "droit-des-etrangers", email="olena@example.be")
+    sign_up(client, "autre", email="olena@example.be")
+    submit(client, "/uk/survey", {**SURVEY_ANSWERS, "contact_email": "Olena@Example.be"})
+    submit(client, "/fr/ili", {**ILI_ANSWERS, "email": "olena@example.be"})
+
+
+def test_search_finds_everything_held_on_a_person(app, staff_client):
+    seed_person(app)
+    html = staff_client.get("/staff/privacy?q=OLENA@example.be").get_data(as_text=True)
+    assert (
+        "2 inscriptions" in html
+        or "2 training registrations" in html
+        or html.count("droit-des-etrangers") >= 1
+    )
+    with app.app_context():
+        person = privacy.find_person("olena@example.be")
+        assert len(person.registrations) == 2
+        assert {s.form for s in person.submissions} == {"survey", "ili"}
+        assert len(person.messages) == 2
+
+
+def test_search_by_phone(app, staff_client):
+    seed_person(app)
+    with app.app_context():
+        person = privacy.find_person("0470 12 34 56")  # the survey contact phone
+        assert [s.form for s in person.submissions] == ["survey"]
+        assert len(privacy.find_person("+380 67 123 4567").registrations) == 3
+
+
+def test_export_gives_a_json_file_of_everything(app, staff_client):
+    seed_person(app)
+    response = staff_client.post(
+        "/staff/privacy/export",
+        data={
+            **csrf_of(staff_client, "/staff/privacy?q=olena@example.be"),
+            "q": "olena@example.be",
+        },
+    )
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="personal-data-'
+    )
+    data = json.loads(response.get_data(as_text=True))
+    assert len(data["registrations"]) == 2
+    assert {a["form"] for a in data["form_answers"]} == {"survey", "ili"}
+    assert data["form_answers"][0]["consents"]
+
+
+def test_erasure_removes_everything_reaches_the_outbox_and_logs_no_identity(
+    app, staff_client, caplog
+):
+    seed_person(app)
+    url = "/staff/privacy/erase?q=olena@example.be"
+    assert staff_client.get(url).status_code == 200
+    response = staff_client.post(
+        "/staff/privacy/erase", data={**csrf_of(staff_client, url), "q": "olena@example.be"}
+    )
+    assert response.status_code == 200
+
+    assert set(registrations_by_email(app)) == {"first@example.be"}
+    assert [s.form for s in stored_submissions(app, "survey")] == []
+    assert stored_submissions(app, "ili") == []
+    assert all(m.recipient != "olena@example.be" for m in outbox_messages(app))
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).filter_by(action="person.erase"))
+        everything = repr(
+            [(e.actor, e.action, e.detail) for e in db.session.scalars(select(AuditEvent))]
+        )
+    assert event.detail["registrations"] == 2
+    assert "olena" not in everything.lower()
+    assert "olena" not in caplog.text.lower()
+
+
+def test_erasing_a_confirmed_seat_gives_it_to_the_waiting_list(app, staff_client):
+    make_training(app, capacity=1)
+    sign_up(app.test_client(), "droit-des-etrangers", email="olena@example.be")
+    sign_up(app.test_client(), "droit-des-etrangers", email="next@example.be")
+    with app.app_context():
+        privacy.erase_person("olena@example.be", actor="anna@example.be")
+    assert registrations_by_email(app)["next@example.be"].status == "confirmed"
+    assert [m.recipient for m in outbox_messages(app, "promoted")] == ["next@example.be"]
+
+
+def test_purge_deletes_what_is_past_its_retention(app, runner):
+    make_training(app, slug="ancienne", days_ahead=-400, sessions=1)
+    make_training(app, slug="recente", days_ahead=-30, sessions=1)
+    with app.app_context():
+        from surveys.models import Training
+
+        for slug, email in (("ancienne", "old@example.be"), ("recente", "new@example.be")):
+            training = db.session.scalar(select(Training).filter_by(slug=slug))
+            db.session.add(
+                Registration(
+                    training_id=training.id,
+                    email=email,
+                    locale="fr",
+                    form_version=1,
+                    answers={},
+                    status="confirmed",
+                )
+            )
+        db.session.add(
+            Submission(
+                form="survey",
+                form_version=1,
+                locale="fr",
+                answers={},
+                submission_key="k" * 20,
+                created_at=utcnow() - timedelta(days=750),
+            )
+        )
+        db.session.add(
+            Submission(
+                form="survey",
+                form_version=1,
+                locale="fr",
+                answers={},
+                submission_key="m" * 20,
+                created_at=utcnow() - timedelta(days=700),
+            )
+        )
+        db.session.add(
+            OutboxMessage(
+                kind="confirmed",
+                recipient="x@example.be",
+                subject="s",
+                message_id="<a@b>",
+                status="sent",
+                created_at=utcnow() - timedelta(days=100),
+            )
+        )
+        db.session.commit()
+
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0
+    assert "1 answers, 1 registrations, 1 e-mail traces" in result.output
+    assert set(registrations_by_email(app)) == {"new@example.be"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+        assert db.session.scalar(select(AuditEvent).filter_by(action="purge")).actor == "system"
+
+
+def test_consent_is_stored_with_the_version_of_its_text(app, client):
+    make_training(app)
+    sign_up(client, "droit-des-etrangers")
+    submit(client, "/fr/survey", SURVEY_ANSWERS)
+    submit(client, "/fr/ili", ILI_ANSWERS)
+    assert registrations_by_email(app)["olena@example.be"].consents == {
+        "consent": "training-registration-2026-11"
+    }
+    assert stored_submissions(app, "survey")[0].consents == {
+        "contact_consent": "survey-contact-2026-11"
+    }
+    assert stored_submissions(app, "ili")[0].consents == {
+        "publication_consent": "ili-publication-2026-11"
+    }
