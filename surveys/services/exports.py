@@ -16,7 +16,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from ..forms.definition import FormDefinition, Kind
 from ..models import BRUSSELS
@@ -42,40 +41,69 @@ def iso_brussels(moment: datetime | None) -> str:
     return moment.astimezone(BRUSSELS).isoformat(timespec="seconds") if moment else ""
 
 
-def answer_columns(definition: FormDefinition, *, codes: bool) -> list[Column]:
-    """Columns for the answers of ``definition``; a row is a dict with an "answers" key."""
-    columns = []
-    for question in definition.questions:
-        label = question.code if codes else str(question.label)
-        code = question.code
-        if question.kind == Kind.MULTIPLE:
-            for choice in question.choices:
-                header = f"{code}.{choice.code}" if codes else f"{label} — {choice.label}"
+class AnswerColumns:
+    """The answer columns of a form, computed once per export: a plan per question, so that
+    each row costs a few dictionary look-ups (labels are translated once, not per cell)."""
 
-                def ticked(row, code=code, choice=choice.code):
-                    chosen = row["answers"].get(code)
-                    return "" if chosen is None else int(choice in chosen)
+    def __init__(self, definition: FormDefinition, *, codes: bool):
+        self.headers: list[str] = []
+        self.plan: list[tuple[str, str, Any]] = []
+        for question in definition.questions:
+            label = question.code if codes else str(question.label)
+            if question.kind == Kind.MULTIPLE:
+                for choice in question.choices:
+                    self.headers.append(
+                        f"{question.code}.{choice.code}" if codes else f"{label} — {choice.label}"
+                    )
+                self.plan.append(("multiple", question.code, question.choice_codes))
+            else:
+                self.headers.append(label)
+                if question.is_choice:
+                    labels = {c.code: c.code if codes else str(c.label) for c in question.choices}
+                    self.plan.append(("choice", question.code, labels))
+                elif question.kind == Kind.CONSENT:
+                    self.plan.append(("consent", question.code, None))
+                else:
+                    self.plan.append(("text", question.code, None))
 
-                columns.append(Column(header, ticked))
-        elif question.is_choice:
+    def values(self, answers: dict) -> list:
+        row: list = []
+        for kind, code, extra in self.plan:
+            value = answers.get(code)
+            if kind == "multiple":
+                if value is None:  # not answered: empty cells, not zeros
+                    row.extend([None] * len(extra))
+                else:
+                    chosen = set(value)
+                    row.extend([1 if option in chosen else 0 for option in extra])
+            elif kind == "choice":
+                row.append(None if value is None else extra.get(value, value))
+            elif kind == "consent":
+                row.append(1 if value else 0)
+            else:
+                row.append(value)  # None (empty) when not answered
+        return row
 
-            def chosen(row, code=code, question=question):
-                value = row["answers"].get(code)
-                if value is None:
-                    return ""
-                return value if codes else str(question.choice_label(value))
 
-            columns.append(Column(label, chosen))
-        elif question.kind == Kind.CONSENT:
-            columns.append(
-                Column(label, lambda row, code=code: int(bool(row["answers"].get(code))))
-            )
-        else:
-            columns.append(Column(label, lambda row, code=code: row["answers"].get(code, "")))
-    return columns
+@dataclass(frozen=True)
+class Table:
+    """Headers and a function from a row (a dict) to its cells."""
+
+    headers: list[str]
+    cells: Callable[[dict], list]
 
 
-def submission_columns(definition: FormDefinition, *, codes: bool) -> list[Column]:
+def answers_table(meta: list[Column], definition: FormDefinition, *, codes: bool) -> Table:
+    answers = AnswerColumns(definition, codes=codes)
+    getters = [column.value for column in meta]
+
+    def cells(row: dict) -> list:
+        return [get(row) for get in getters] + answers.values(row["answers"])
+
+    return Table([c.header for c in meta] + answers.headers, cells)
+
+
+def submission_table(definition: FormDefinition, *, codes: bool) -> Table:
     meta = [
         Column("id", lambda row: row["id"]),
         Column(
@@ -84,22 +112,20 @@ def submission_columns(definition: FormDefinition, *, codes: bool) -> list[Colum
         Column("locale" if codes else _("Language"), lambda row: row["locale"]),
         Column("form_version" if codes else _("Form version"), lambda row: row["form_version"]),
     ]
-    return meta + answer_columns(definition, codes=codes)
+    return answers_table(meta, definition, codes=codes)
 
 
-def csv_stream(
-    columns: list[Column], rows: Iterable[dict], *, delimiter: str = ";"
-) -> Iterator[bytes]:
+def csv_stream(table: Table, rows: Iterable[dict], *, delimiter: str = ";") -> Iterator[bytes]:
     """UTF-8 with a byte-order mark (so Excel reads the accents and the Cyrillic right), every
     cell quoted, rows flushed in batches."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow([neutralise(c.header) for c in columns])
+    writer.writerow([neutralise(header) for header in table.headers])
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
     for count, row in enumerate(rows, 1):
-        writer.writerow([neutralise(c.value(row)) for c in columns])
+        writer.writerow([neutralise(cell) for cell in table.cells(row)])
         if count % 500 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -107,30 +133,20 @@ def csv_stream(
     yield buffer.getvalue().encode("utf-8")
 
 
-def xlsx_file(
-    columns: list[Column], rows: Iterable[dict], *, title: str
-) -> tempfile.SpooledTemporaryFile:
+def xlsx_file(table: Table, rows: Iterable[dict], *, title: str) -> tempfile.SpooledTemporaryFile:
     """A workbook written in openpyxl's write-only mode (rows go straight to disk), returned
-    as a file positioned at its start."""
+    as a file positioned at its start. Neutralised cells never start with "=", so openpyxl
+    never stores one as a formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([text_cell(sheet, c.header) for c in columns])
+    sheet.append([neutralise(header) for header in table.headers])
     for row in rows:
-        sheet.append([text_cell(sheet, c.value(row)) for c in columns])
+        sheet.append([neutralise(cell) for cell in table.cells(row)])
     # Handed to the caller, who streams and closes it (see ``file_chunks``).
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
     output.seek(0)
     return output
-
-
-def text_cell(sheet, value):
-    value = neutralise(value)
-    if isinstance(value, str):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"  # never a formula, whatever the text
-        return cell
-    return value
 
 
 def file_chunks(file, size: int = 64 * 1024) -> Iterator[bytes]:

@@ -208,7 +208,7 @@ def training_export(slug, extension):
     found = training_or_404(slug)
     codes = request.args.get("codes") == "1"
     definition = signup_definition(found.every_date_required)
-    columns = [
+    meta = [
         exports.Column("id", lambda row: row["id"]),
         exports.Column(
             "status" if codes else _("Status"),
@@ -219,12 +219,12 @@ def training_export(slug, extension):
             lambda row: exports.iso_brussels(row["created_at"]),
         ),
         exports.Column("locale" if codes else _("Language"), lambda row: row["locale"]),
-        *exports.answer_columns(definition, codes=codes),
     ]
+    table = exports.answers_table(meta, definition, codes=codes)
     audit.record(current_user.email, "export", training=slug, format=extension, codes=codes)
     db.session.commit()
     return export_response(
-        columns,
+        table,
         registrant_rows(slug),
         name=f"registrations-{slug}",
         extension=extension,

@@ -123,13 +123,13 @@ def export_name(prefix: str, extension: str) -> str:
     return f"{prefix}-{date.today().isoformat()}.{extension}"
 
 
-def export_response(columns, rows, *, name: str, extension: str, sheet: str):
+def export_response(table, rows, *, name: str, extension: str, sheet: str):
     if extension == "csv":
         delimiter = "," if request.args.get("sep") == "comma" else ";"
-        body = stream_with_context(exports.csv_stream(columns, rows, delimiter=delimiter))
+        body = stream_with_context(exports.csv_stream(table, rows, delimiter=delimiter))
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = exports.file_chunks(exports.xlsx_file(columns, rows, title=sheet))
+        body = exports.file_chunks(exports.xlsx_file(table, rows, title=sheet))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
@@ -152,9 +152,9 @@ def export_answers(form, extension):
         codes=codes,
     )
     db.session.commit()
-    columns = exports.submission_columns(definition, codes=codes)
+    table = exports.submission_table(definition, codes=codes)
     return export_response(
-        columns, submission_rows(form, filters), name=form, extension=extension, sheet=form
+        table, submission_rows(form, filters), name=form, extension=extension, sheet=form
     )
 
 
