@@ -15,6 +15,7 @@ PAGES = [
     "/trainings/atelier",
     "/ili",
     "/privacy",
+    "/accessibility",
     "/survey/thanks",
     "/ili/thanks",
     "/trainings/atelier/thanks",

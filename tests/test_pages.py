@@ -15,6 +15,7 @@ PAGES = [
     "/trainings/droit-des-etrangers",
     "/ili",
     "/privacy",
+    "/accessibility",
     "/survey/thanks",
     "/ili/thanks",
     "/trainings/droit-des-etrangers/thanks",

@@ -79,7 +79,7 @@ SURVEY = FormDefinition(
         Question(
             "preferred_channel_other",
             Kind.TEXT,
-            _l("If another channel: which one?"),
+            _l("If another channel: which one do you prefer?"),
             required_if=Includes("preferred_channel", ("other",)),
             follow_up=True,
         ),

@@ -38,6 +38,11 @@ def posted_fields() -> MultiDict | None:
     return MultiDict(fields)
 
 
+def draft_key() -> str:
+    """The page's path without its language: one draft per form, whatever the language."""
+    return request.path.split("/", 2)[2] if request.path.count("/") >= 2 else request.path
+
+
 def handle_form(
     definition: FormDefinition,
     *,
@@ -65,7 +70,15 @@ def handle_form(
     form.prepare()
     errors = form.question_errors()
     page = render_template(
-        template, form=form, definition=definition, errors=errors, notice=notice, **context
+        template,
+        form=form,
+        definition=definition,
+        errors=errors,
+        notice=notice,
+        # A draft kept in the browser is put back only into a freshly served form.
+        fresh=request.method == "GET",
+        draft_key=draft_key(),
+        **context,
     )
     # 422 tells monitoring a submission was refused; browsers show the page all the same.
     return page, 422 if errors else 200

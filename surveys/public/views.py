@@ -64,6 +64,11 @@ def privacy():
     return render_template("public/privacy.html")
 
 
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("public/accessibility.html")
+
+
 def answer_form(definition, template: str):
     """The survey and the ILI form: anonymous submissions, one thank-you page each."""
 

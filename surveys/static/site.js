@@ -1,6 +1,60 @@
 // Progressive enhancement only: every form works without this file.
 (function () {
   "use strict";
+  var form = document.getElementById("answers");
+
+  // Drafts: answers are kept in this browser (never sent anywhere) while a form is being
+  // filled in, put back when the page is opened again, and forgotten once the form is sent.
+  var PREFIX = "surveys-draft:";
+  var LIFETIME = 7 * 24 * 3600 * 1000;
+  var SKIP = { csrf_token: 1, started: 1, submission_key: 1, website_url: 1 };
+  var store = null;
+  try {
+    store = window.localStorage;
+    store.setItem(PREFIX + "probe", "1");
+    store.removeItem(PREFIX + "probe");
+  } catch (error) {
+    store = null;
+  }
+  var sent = document.body.getAttribute("data-clear-draft");
+  if (store && sent) store.removeItem(PREFIX + sent);
+
+  function fields(callback) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name && !SKIP[field.name] && field.type !== "hidden" && field.type !== "submit") {
+        callback(field, field.type === "checkbox" || field.type === "radio");
+      }
+    });
+  }
+  if (store && form && form.dataset.draft) {
+    var key = PREFIX + form.dataset.draft;
+    if (form.dataset.restore === "1") {
+      var draft = null;
+      try { draft = JSON.parse(store.getItem(key)); } catch (error) { draft = null; }
+      if (draft && Date.now() - draft.t < LIFETIME) {
+        fields(function (field, box) {
+          var values = draft.v[field.name];
+          if (!values) return;
+          if (box) field.checked = values.indexOf(field.value) >= 0;
+          else field.value = values[0];
+        });
+      } else {
+        store.removeItem(key);
+      }
+    }
+    var save = function () {
+      var values = {};
+      fields(function (field, box) {
+        if (box ? field.checked : field.value) {
+          (values[field.name] = values[field.name] || []).push(field.value);
+        }
+      });
+      try { store.setItem(key, JSON.stringify({ t: Date.now(), v: values })); } catch (error) { /* full */ }
+    };
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+  }
+
   var summary = document.getElementById("error-summary");
   if (summary) {
     summary.focus();
@@ -15,6 +69,7 @@
       }
     });
   }
+
   // Live character counters: "123 / 2 000" in the page's number format.
   var format = new Intl.NumberFormat(document.documentElement.lang);
   document.querySelectorAll("textarea[data-max]").forEach(function (area) {

@@ -1,0 +1,36 @@
+"""Filling forms by their visible labels, as a person does."""
+
+from flask_babel import force_locale, gettext
+
+from surveys.forms.definition import Kind
+
+
+def text(app, lang: str, message) -> str:
+    """What the page shows for ``message`` (a msgid or a lazy label) in ``lang``."""
+    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+        return gettext(message) if isinstance(message, str) else str(message)
+
+
+def fill(page, app, lang: str, definition, answers: dict) -> None:
+    """Answer each question by its label: tick boxes inside the question's group, choose in
+    drop-downs, type in text fields."""
+    for question in definition.questions:
+        if question.code not in answers:
+            continue
+        value = answers[question.code]
+        label = text(app, lang, question.label)
+        if question.kind in (Kind.MULTIPLE, Kind.SINGLE):
+            group = page.get_by_role("group", name=label)
+            for code in value if isinstance(value, list) else [value]:
+                choice = text(app, lang, question.choice_label(code))
+                group.get_by_label(choice, exact=True).check()
+        elif question.kind == Kind.SELECT:
+            page.get_by_label(label).select_option(value)
+        elif question.kind == Kind.CONSENT:
+            page.get_by_label(label).check()
+        else:
+            page.get_by_label(label, exact=False).first.fill(value)
+
+
+def send_button(page, app, lang: str, message: str):
+    return page.get_by_role("button", name=text(app, lang, message))
