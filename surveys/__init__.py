@@ -1,9 +1,10 @@
 """surveys: multilingual forms and surveys for an intercultural centre (fr, en, uk)."""
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, errors, health, logs, security, staff, templating
-from .extensions import babel, compress, csrf, db, login_manager, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import get_locale
 from .public import views as public_views
 from .public.converters import SlugConverter
@@ -25,6 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     compress.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
+    if app.config["PROXY_FIX_COUNT"]:
+        count = app.config["PROXY_FIX_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     templating.init_app(app)
     security.init_app(app)

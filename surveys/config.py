@@ -72,6 +72,17 @@ DEFAULTS = {
     "OUTBOX_STUCK_SECONDS": 300,
     # Repeated sign-ups with the same address re-send the confirmation at most this often.
     "RESEND_INTERVAL_SECONDS": 600,
+    # Rate limit of the public POST endpoints, per client address. Generous on purpose: a
+    # whole class may answer from one Wi-Fi (one address) within minutes.
+    "PUBLIC_POST_LIMIT": "60 per minute; 600 per hour",
+    "STAFF_LOGIN_LIMIT": "20 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    # If Redis is unreachable, serve people rather than refuse them (limits are a safeguard).
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none).
+    "PROXY_FIX_COUNT": 0,
     # Staff sessions end after this much inactivity, and in any case after the second value.
     "STAFF_IDLE_MINUTES": 30,
     "STAFF_SESSION_HOURS": 12,
@@ -108,6 +119,8 @@ def load(app, test_config=None):
     # DATABASE_URL is the conventional name hosting platforms set.
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(os.environ["DATABASE_URL"])
+    if os.environ.get("REDIS_URL"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
     if test_config:
         app.config.from_mapping(test_config)
 

@@ -1,9 +1,11 @@
 """Error pages in the visitor's language, for every HTTP error and for crashes."""
 
+import inspect
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -11,6 +13,9 @@ from .extensions import db
 from .i18n import language_from_path
 
 log = logging.getLogger(__name__)
+
+# Public forms whose answers come back on the page when the rate limit is hit.
+FORM_ENDPOINTS = {"public.survey", "public.ili", "public.training"}
 
 
 def explanation(code: int) -> tuple[str, str]:
@@ -67,6 +72,15 @@ def init_app(app: Flask) -> None:
             "For your security, forms expire after a while. Go back, reload and send again."
         )
         return render_template("errors/error.html", code=400, title=title, message=message), 400
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error):
+        view = app.view_functions.get(request.endpoint)
+        if request.method == "POST" and request.endpoint in FORM_ENDPOINTS and view:
+            g.rate_limited = True
+            # The view itself, without the limit decorator that refused the request.
+            return inspect.unwrap(view)(**(request.view_args or {}))
+        return render_error(429)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

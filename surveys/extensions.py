@@ -4,6 +4,8 @@ import sqlite3
 
 from flask_babel import Babel
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -32,6 +34,9 @@ babel = Babel()
 csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()
+# Limits live in Redis when REDIS_URL is set (shared by every worker and host), in memory
+# otherwise; see config.py.
+limiter = Limiter(key_func=get_remote_address)
 
 
 @event.listens_for(Engine, "connect")

@@ -25,6 +25,9 @@ def make_app(database_url: str, **overrides):
         "OUTBOX_DELIVER_AFTER_COMMIT": False,
         "MAIL_BACKEND": "folder",
         "MAIL_FOLDER": tempfile.mkdtemp(prefix="surveys-mail-"),
+        # Every test client shares 127.0.0.1: limits are tested on their own (test_rate_limits).
+        "PUBLIC_POST_LIMIT": "10000 per minute",
+        "STAFF_LOGIN_LIMIT": "10000 per minute",
         **overrides,
     }
     return create_app(config)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import redirect, render_template, request
+from flask import g, redirect, render_template, request
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -53,7 +53,13 @@ def handle_form(
 ):
     form = form_class(definition)(formdata=posted_fields())
     notice = None
-    if request.method == "POST" and SWITCH_LANGUAGE not in request.form:
+    if g.get("rate_limited"):
+        # Too many forms from this address: nothing is stored, everything typed comes back.
+        notice = _(
+            "Many forms have been sent from your connection in a short time. Wait a minute, "
+            "then press the button again: your answers are still here."
+        )
+    elif request.method == "POST" and SWITCH_LANGUAGE not in request.form:
         reason = form.bot_reason()
         if reason:
             log_bot(definition, reason)
@@ -81,4 +87,6 @@ def handle_form(
         **context,
     )
     # 422 tells monitoring a submission was refused; browsers show the page all the same.
+    if g.get("rate_limited"):
+        return page, 429
     return page, 422 if errors else 200

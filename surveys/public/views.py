@@ -1,11 +1,11 @@
 """Public pages, under a language prefix: /fr/…, /en/…, /uk/…"""
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..forms import ILI, SURVEY, signup_definition
 from ..i18n import ALIASES, negotiated_language
 from ..models import utcnow
@@ -21,6 +21,14 @@ bp = Blueprint("public", __name__, url_prefix="/<any(fr, en, uk):lang>")
 entry = Blueprint("entry", __name__)
 
 SLUG = "<slug:slug>"
+
+
+def public_post_limit() -> str:
+    return current_app.config["PUBLIC_POST_LIMIT"]
+
+
+# Only sending a form counts; reading pages is never limited.
+limit_posts = limiter.limit(public_post_limit, methods=["POST"])
 
 
 @bp.url_value_preprocessor
@@ -91,12 +99,14 @@ def answer_form(definition, template: str):
 
 @bp.route("/survey", methods=["GET", "POST"])
 @csrf.exempt
+@limit_posts
 def survey():
     return answer_form(SURVEY, "public/survey.html")
 
 
 @bp.route("/ili", methods=["GET", "POST"])
 @csrf.exempt
+@limit_posts
 def ili():
     return answer_form(ILI, "public/ili.html")
 
@@ -119,6 +129,7 @@ def training_list():
 
 @bp.route(f"/trainings/{SLUG}", methods=["GET", "POST"])
 @csrf.exempt
+@limit_posts
 def training(slug):
     found = trainings.published_training(slug)
     if found is None:
@@ -178,6 +189,7 @@ TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a secret)
 
 @bp.route(f"/trainings/cancel/{TOKEN}", methods=["GET", "POST"])
 @csrf.exempt
+@limit_posts
 def cancel_registration(token):
     registration = trainings.registration_by_token(token)
     if registration is None:

@@ -2,12 +2,12 @@
 
 from urllib.parse import urlsplit
 
-from flask import abort, redirect, render_template, request, session, url_for
+from flask import abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_user, logout_user
 
-from ..extensions import login_manager
+from ..extensions import limiter, login_manager
 from ..i18n import LANGUAGES
 from ..services import staff_accounts
 from . import bp
@@ -72,6 +72,7 @@ def never_cache(response):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["STAFF_LOGIN_LIMIT"], methods=["POST"])
 def login():
     form = LoginForm()
     failed = False
