@@ -39,7 +39,7 @@ DEFAULTS = {
     # Static files are streamed; Flask-Compress leaves gzip out of streaming by default, but
     # gzip is what every phone browser accepts over plain HTTP.
     "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
-    "COMPRESS_LEVEL": 9,
+    "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": 256,
     # Anti-bot: a submission sent faster than this after the page was served is not stored.
     "MIN_FILL_SECONDS": 3,
@@ -134,7 +134,11 @@ def load(app, test_config=None):
                 f"Missing required settings for production: {names}. "
                 "Set them in the environment (see README), or run with FLASK_DEBUG=1 locally."
             )
-        app.config["SESSION_COOKIE_SECURE"] = True
+        # Always over HTTPS in production; only a load test on plain-HTTP loopback may say
+        # otherwise, explicitly.
+        app.config["SESSION_COOKIE_SECURE"] = (
+            os.environ.get("SURVEYS_SESSION_COOKIE_SECURE", "true").lower() != "false"
+        )
     else:
         if not app.config.get("SECRET_KEY"):
             # A fresh secret per process: nothing guessable, and sessions simply restart.

@@ -149,3 +149,17 @@ def test_no_ip_address_or_user_agent_is_stored(app, client):
     flattened = repr(tuple(row))
     for trace in ("198.51.100.7", "203.0.113.9", "Nokia"):
         assert trace not in flattened
+
+
+def test_the_cached_blank_form_gives_each_visitor_their_own_tokens(app):
+    first, second = app.test_client(), app.test_client()
+    one = hidden_fields(first.get("/fr/survey").get_data(as_text=True))
+    two = hidden_fields(second.get("/fr/survey").get_data(as_text=True))
+    assert set(one) == {"csrf_token", "started", "submission_key"}
+    assert one["csrf_token"] != two["csrf_token"]
+    assert one["submission_key"] != two["submission_key"]
+    assert "\ue000" not in first.get("/uk/survey").get_data(as_text=True)
+    # Each visitor's token is valid in their own session.
+    page = first.get("/uk/survey").get_data(as_text=True)
+    response = first.post("/uk/survey", data={**hidden_fields(page), **SURVEY_ANSWERS})
+    assert response.status_code == 303

@@ -26,6 +26,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 
 from . import values
@@ -202,10 +203,27 @@ def started_serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="surveys.form-started")
 
 
+def new_stamp() -> str:
+    """The signed time a form was served (for the minimum fill time)."""
+    return started_serializer().dumps(int(time.time()))
+
+
+def new_submission_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class PublicForm(FlaskForm):
     """What every public form shares: anti-bot fields and a key against double submission."""
 
     definition: FormDefinition
+
+    class Meta:
+        # Every message of a public form is ours (gettext); WTForms' own catalog would be
+        # loaded from disk on every request for nothing.
+        locales = False
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
 
     website_url = StringField()  # honeypot: hidden from people, filled by naive bots
     started = HiddenField()
@@ -214,9 +232,9 @@ class PublicForm(FlaskForm):
     def prepare(self) -> None:
         """Stamp a freshly served form; a re-rendered form keeps its original stamps."""
         if not self.started.data:
-            self.started.data = started_serializer().dumps(int(time.time()))
+            self.started.data = new_stamp()
         if not SUBMISSION_KEY.match(self.submission_key.data or ""):
-            self.submission_key.data = secrets.token_urlsafe(24)
+            self.submission_key.data = new_submission_key()
 
     def bot_reason(self) -> str | None:
         if self.website_url.data:

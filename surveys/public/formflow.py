@@ -10,13 +10,14 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import g, redirect, render_template, request
+from flask import current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..forms.definition import FormDefinition
-from ..forms.engine import PublicForm, form_class, log_bot
+from ..forms.engine import PublicForm, form_class, log_bot, new_stamp, new_submission_key
 
 SWITCH_LANGUAGE = "switch_language"
 
@@ -43,14 +44,55 @@ def draft_key() -> str:
     return request.path.split("/", 2)[2] if request.path.count("/") >= 2 else request.path
 
 
+# A blank form page is the same for everyone but for three hidden values, so it is rendered
+# once per process and language with placeholders, which each request fills in. (Private-use
+# characters: never typed in a template, never escaped.)
+PLACEHOLDERS = {
+    "csrf_token": "\ue000csrf\ue000",
+    "started": "\ue000started\ue000",
+    "submission_key": "\ue000key\ue000",
+}
+blank_pages: dict[tuple[str, str], str] = {}
+
+
+def blank_page(definition: FormDefinition, template: str) -> str:
+    """The freshly served form, from the cache (see PLACEHOLDERS)."""
+    key = (template, request.path)
+    page = blank_pages.get(key)
+    if page is None:
+        form = form_class(definition)(formdata=None)
+        form.started.data = PLACEHOLDERS["started"]
+        form.submission_key.data = PLACEHOLDERS["submission_key"]
+        page = render_template(
+            template,
+            form=form,
+            definition=definition,
+            errors=[],
+            notice=None,
+            fresh=True,
+            draft_key=draft_key(),
+            csrf_placeholder=PLACEHOLDERS["csrf_token"],
+        )
+        if not current_app.debug:  # templates may change while developing
+            blank_pages[key] = page
+    return (
+        page.replace(PLACEHOLDERS["csrf_token"], generate_csrf())
+        .replace(PLACEHOLDERS["started"], new_stamp())
+        .replace(PLACEHOLDERS["submission_key"], new_submission_key())
+    )
+
+
 def handle_form(
     definition: FormDefinition,
     *,
     template: str,
     save: Callable[[PublicForm], Any],
     thanks_url: Callable[[Any], str],
+    cache_blank: bool = False,
     **context: Any,
 ):
+    if cache_blank and request.method == "GET" and not request.query_string:
+        return blank_page(definition, template)
     form = form_class(definition)(formdata=posted_fields())
     notice = None
     if g.get("rate_limited"):

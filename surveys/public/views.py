@@ -94,6 +94,7 @@ def answer_form(definition, template: str):
         template=template,
         save=save,
         thanks_url=lambda _: url_for("public.thanks", form=definition.code),
+        cache_blank=True,
     )
 
 

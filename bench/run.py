@@ -1,0 +1,455 @@
+"""The benchmark harness: one command, every measurement, written to docs/benchmarks.md.
+
+    pip install -e '.[bench]'
+    python bench/run.py                 # SQLite, then PostgreSQL if it answers on 127.0.0.1:5432
+    python bench/run.py --duration 5    # shorter runs
+
+For each database it starts the app under gunicorn on loopback (and, with the same settings,
+a bare Flask app as the floor), drives them with an asyncio HTTP client (keep-alive, every
+loop bounded in requests and seconds) and reports requests per second, p50/p95/p99 latency
+and errors for: GET of each public form page, full survey submissions (GET the page, POST the
+answers, follow the redirect), and training sign-ups under contention (many clients, few
+seats: overbooking is checked in the database). Then it exports 100,000 stored answers to CSV
+and XLSX (wall time, peak memory growth). PostgreSQL runs drop and rebuild the schema of the
+database named by --postgres-url (default: the local "test" database).
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = [
+    "--workers",
+    "4",
+    "--worker-class",
+    "sync",
+    "--keep-alive",
+    "5",
+    "--log-level",
+    "warning",
+]
+SURVEY_ANSWERS = {
+    "topics": ["french_courses", "housing"],
+    "channels": ["whatsapp", "telegram"],
+    "preferred_channel": "telegram",
+    "frequency": "weekly",
+    "languages": ["uk", "en"],
+    "commune": "namur",
+    "time_in_belgium": "1_to_2_years",
+    "smartphone": "own",
+    "internet_access": ["mobile_data"],
+    "comment": "Дякую!",
+}
+SIGNUP_ANSWERS = {
+    "last_name": "Kovalenko",
+    "first_name": "Olena",
+    "organisation_kind": "none",
+    "role": "volunteer",
+    "commune": "gembloux",
+    "consent": "y",
+}
+HIDDEN = re.compile(r'<input type="hidden" name="(\w+)" value="([^"]*)">')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn on 127.0.0.1, stopped on exit."""
+
+    def __init__(self, target: str, env: dict):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                *GUNICORN,
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                target,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    async def wait(self, path: str = "/") -> None:
+        deadline = time.monotonic() + 30
+        async with aiohttp.ClientSession() as session:
+            while time.monotonic() < deadline:
+                try:
+                    async with session.get(self.url + path) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise RuntimeError(self.process.stderr.read1().decode())
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(int(q * len(ordered)), len(ordered) - 1)] * 1000
+
+
+async def constant_load(name: str, clients: int, seconds: float, max_requests: int, action):
+    """``clients`` loops, each calling ``action(session)`` until the time or the request
+    budget runs out; every action's latency is recorded."""
+    result = Result(name)
+    deadline = time.monotonic() + seconds
+    budget = [max_requests]
+
+    async def loop():
+        connector = aiohttp.TCPConnector(limit=1, force_close=False)
+        async with aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)
+        ) as session:
+            while time.monotonic() < deadline and budget[0] > 0:
+                budget[0] -= 1
+                started = time.perf_counter()
+                try:
+                    ok = await action(session)
+                except (TimeoutError, aiohttp.ClientError):
+                    ok = False
+                if ok:
+                    result.latencies.append(time.perf_counter() - started)
+                else:
+                    result.errors += 1
+
+    started = time.monotonic()
+    await asyncio.gather(*(loop() for _ in range(clients)))
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def get_page(url: str):
+    async def action(session):
+        async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
+            await response.read()
+            return response.status == 200
+
+    return action
+
+
+def survey_submission(base: str):
+    async def action(session):
+        async with session.get(f"{base}/fr/survey") as response:
+            page = await response.text()
+        data = aiohttp.FormData()
+        for name, value in HIDDEN.findall(page):
+            data.add_field(name, value.replace("&#34;", '"').replace("&amp;", "&"))
+        for name, value in SURVEY_ANSWERS.items():
+            for item in value if isinstance(value, list) else [value]:
+                data.add_field(name, item)
+        async with session.post(f"{base}/fr/survey", data=data, allow_redirects=True) as response:
+            await response.read()
+            return response.status == 200 and response.url.path == "/fr/survey/thanks"
+
+    return action
+
+
+async def contention(base: str, slug: str, clients: int) -> Result:
+    """Every client loads the page, then all send at the same moment."""
+    result = Result("training sign-ups under contention")
+    ready = asyncio.Event()
+    waiting = [clients]
+
+    async def person(index):
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+            async with session.get(f"{base}/fr/trainings/{slug}") as response:
+                page = await response.text()
+            data = {name: value for name, value in HIDDEN.findall(page)}
+            data.update({**SIGNUP_ANSWERS, "email": f"person{index}@example.be"})
+            waiting[0] -= 1
+            if waiting[0] == 0:
+                ready.set()
+            await ready.wait()
+            started = time.perf_counter()
+            try:
+                async with session.post(
+                    f"{base}/fr/trainings/{slug}", data=data, allow_redirects=False
+                ) as response:
+                    await response.read()
+                    ok = response.status == 303
+            except aiohttp.ClientError:
+                ok = False
+            if ok:
+                result.latencies.append(time.perf_counter() - started)
+            else:
+                result.errors += 1
+
+    started = time.monotonic()
+    await asyncio.wait_for(asyncio.gather(*(person(i) for i in range(clients))), timeout=120)
+    result.elapsed = time.monotonic() - started
+    return result
+
+
+def prepare_database(url: str, folder: Path, seats: int) -> dict:
+    """Migrate, add the demo trainings and one contention training; return the app's env."""
+    env = {
+        "DATABASE_URL": url,
+        "SURVEYS_SECRET_KEY": "benchmark",
+        "SURVEYS_ORGANISATION_NAME": "Bench",
+        "SURVEYS_ORGANISATION_ADDRESS": "Namur",
+        "SURVEYS_CONTACT_EMAIL": "bench@example.be",
+        "SURVEYS_PUBLIC_URL": "http://127.0.0.1",
+        "SURVEYS_MIN_FILL_SECONDS": "0",
+        "SURVEYS_PUBLIC_POST_LIMIT": "1000000 per minute",
+        "SURVEYS_MAIL_BACKEND": "folder",
+        "SURVEYS_MAIL_FOLDER": str(folder / "mail"),
+        "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT": "false",
+        "SURVEYS_SESSION_COOKIE_SECURE": "false",
+    }
+    script = f"""
+import logging
+logging.disable(logging.INFO)
+from sqlalchemy import text
+from flask_migrate import upgrade
+from surveys import create_app
+from surveys.extensions import db
+from surveys.cli.demo import demo_trainings
+from surveys.services.training_admin import create_training, SessionSpec
+from datetime import date, time, timedelta
+app = create_app()
+with app.app_context():
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as c:
+            c.execute(text("DROP SCHEMA public CASCADE")); c.execute(text("CREATE SCHEMA public"))
+    upgrade()
+    db.session.add_all(demo_trainings(date.today())); db.session.commit()
+    day = date.today() + timedelta(days=30)
+    create_training("contention", title={{"fr": "Atelier"}}, capacity={seats},
+                    is_published=True, sessions=[SessionSpec(day, time(9), time(16), "Namur")])
+"""
+    subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, **env}, check=True)
+    return env
+
+
+def count_statuses(env: dict) -> dict:
+    script = """
+from sqlalchemy import func, select
+from surveys import create_app
+from surveys.extensions import db
+from surveys.models import Registration, Training
+app = create_app()
+with app.app_context():
+    t = db.session.scalar(select(Training).filter_by(slug="contention"))
+    rows = db.session.execute(select(Registration.status, func.count()).where(
+        Registration.training_id == t.id).group_by(Registration.status)).all()
+    print(dict(rows))
+"""
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return eval(output.strip().splitlines()[-1])  # noqa: S307 (our own script's dict)
+
+
+async def measure(database: str, url: str, args, floor: Result) -> tuple[list[Result], dict]:
+    folder = Path(tempfile.mkdtemp(prefix="surveys-load-"))
+    env = prepare_database(url, folder, args.seats)
+    server = Server("wsgi:app", env)
+    try:
+        await server.wait("/healthz")
+        results = []
+        for path in ("/fr/survey", "/fr/ili", "/fr/trainings/droit-des-etrangers"):
+            results.append(
+                await constant_load(
+                    f"GET {path}",
+                    args.clients,
+                    args.duration,
+                    args.max_requests,
+                    get_page(server.url + path),
+                )
+            )
+        results.append(
+            await constant_load(
+                "survey submission (GET, POST, redirect)",
+                args.clients,
+                args.duration,
+                args.max_requests,
+                survey_submission(server.url),
+            )
+        )
+        signups = await contention(server.url, "contention", args.contenders)
+        statuses = count_statuses(env)
+        signups.note = (
+            f"{args.contenders} clients, {args.seats} seats: "
+            f"{statuses.get('confirmed', 0)} confirmed, "
+            f"{statuses.get('waitlisted', 0)} waitlisted"
+        )
+        results.append(signups)
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results, statuses
+
+
+def export_figures(url: str | None) -> str:
+    command = [sys.executable, str(ROOT / "bench" / "export_bench.py")]
+    if url:
+        command += ["--database-url", url]
+    output = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return "\n".join(line for line in output.splitlines() if line and not line.startswith("INFO"))
+
+
+def postgres_version(url: str) -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3) as connection:
+            return connection.execute("SHOW server_version").fetchone()[0]
+    except Exception:
+        return None
+
+
+def table(results: list[Result], floor: Result) -> list[str]:
+    lines = [
+        "| scenario | requests or actions | per second | p50 ms | p95 ms | p99 ms | errors "
+        "| share of floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in [floor, *results]:
+        share = f"{100 * r.rate / floor.rate:.0f} %" if r is not floor and floor.rate else "—"
+        note = f" ({r.note})" if r.note else ""
+        lines.append(
+            f"| {r.name}{note} | {len(r.latencies)} | {r.rate:.0f} | "
+            f"{r.percentile(0.5):.1f} | {r.percentile(0.95):.1f} | "
+            f"{r.percentile(0.99):.1f} | {r.errors} | {share} |"
+        )
+    return lines
+
+
+async def main_async(args) -> None:
+    floor_server = Server("bench.floor:app", {})
+    await floor_server.wait()
+    floor = await constant_load(
+        "floor: bare Flask constant page",
+        args.clients,
+        args.duration,
+        args.max_requests,
+        get_page(floor_server.url + "/"),
+    )
+    floor_server.stop()
+
+    databases = [("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='surveys-bench-')}/load.sqlite3")]
+    pg_version = postgres_version(args.postgres_url)
+    if pg_version and not args.skip_postgres:
+        databases.append(("PostgreSQL", args.postgres_url))
+
+    report = [
+        "# Benchmarks",
+        "",
+        "Written by `bench/run.py` — do not edit by hand. Re-run it to refresh these figures.",
+        "",
+        f"- date: {datetime.now(UTC).isoformat(timespec='seconds')}",
+        f"- command: `python bench/run.py {' '.join(sys.argv[1:])}`".rstrip(),
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores "
+        f"({cpu_model()}), {memory_gb():.0f} GB; load generator and servers on the same machine",
+        f"- Python {platform.python_version()}, Flask {version('flask')}, SQLAlchemy "
+        f"{version('sqlalchemy')}, gunicorn {version('gunicorn')}, psycopg {version('psycopg')}, "
+        f"openpyxl {version('openpyxl')}, aiohttp {version('aiohttp')}"
+        + (f", PostgreSQL {pg_version}" if pg_version else ""),
+        f"- gunicorn settings (app and floor): `{' '.join(GUNICORN)}`",
+        f"- load: {args.clients} concurrent keep-alive clients, {args.duration:g} s or "
+        f"{args.max_requests} actions per scenario; contention: {args.contenders} clients "
+        f"sending at once for {args.seats} seats",
+        "",
+    ]
+    for name, url in databases:
+        results, _statuses = await measure(name, url, args, floor)
+        report += [f"## {name}", "", *table(results, floor), ""]
+        print("\n".join(report[-len(results) - 4 :]))
+    if not args.skip_exports:
+        report += ["## Export of 100,000 survey answers", ""]
+        for name, url in databases:
+            figures = export_figures(None if name == "SQLite" else url)
+            report += [f"{name}:", "", "```", figures, "```", ""]
+            print(figures)
+    output = ROOT / "docs" / "benchmarks.md"
+    output.parent.mkdir(exist_ok=True)
+    output.write_text("\n".join(report) + "\n", encoding="utf-8")
+    print(f"written to {output}")
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def memory_gb() -> float:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--max-requests", type=int, default=20_000, help="upper bound of actions per scenario"
+    )
+    parser.add_argument("--contenders", type=int, default=60)
+    parser.add_argument("--seats", type=int, default=10)
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-exports", action="store_true")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
