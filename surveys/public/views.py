@@ -1,5 +1,7 @@
 """Public pages, under a language prefix: /fr/…, /en/…, /uk/…"""
 
+import functools
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -29,6 +31,23 @@ def public_post_limit() -> str:
 
 # Only sending a form counts; reading pages is never limited.
 limit_posts = limiter.limit(public_post_limit, methods=["POST"])
+
+
+def same_for_everyone(view):
+    """For pages without any per-visitor content (no form, no token, no data): rendered once
+    per process and address, then served from memory. Off in debug mode."""
+    rendered: dict[str, str] = {}
+
+    @functools.wraps(view)
+    def cached(*args, **kwargs):
+        if current_app.debug or request.query_string:
+            return view(*args, **kwargs)
+        page = rendered.get(request.path)
+        if page is None:
+            page = rendered[request.path] = view(*args, **kwargs)
+        return page
+
+    return cached
 
 
 @bp.url_value_preprocessor
@@ -63,16 +82,19 @@ def alias_bare(alias):
 
 
 @bp.get("/")
+@same_for_everyone
 def home():
     return render_template("public/home.html")
 
 
 @bp.get("/privacy")
+@same_for_everyone
 def privacy():
     return render_template("public/privacy.html")
 
 
 @bp.get("/accessibility")
+@same_for_everyone
 def accessibility():
     return render_template("public/accessibility.html")
 
@@ -113,6 +135,7 @@ def ili():
 
 
 @bp.get("/<any(survey, ili):form>/thanks")
+@same_for_everyone
 def thanks(form):
     return render_template("public/thanks.html", form=form)
 
