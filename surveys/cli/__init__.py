@@ -2,6 +2,7 @@
 
 from flask import Flask
 
+from .backup import backup
 from .demo import demo
 from .outbox import outbox
 from .purge import purge
@@ -11,5 +12,5 @@ from .translate import translate
 
 
 def init_app(app: Flask) -> None:
-    for group in (translate, demo, outbox, trainings, staff, purge):
+    for group in (translate, demo, outbox, trainings, staff, purge, backup):
         app.cli.add_command(group)

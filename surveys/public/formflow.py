@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -82,6 +83,37 @@ def blank_page(definition: FormDefinition, template: str) -> str:
     )
 
 
+blank_forms: dict[tuple, str] = {}
+
+
+def blank_form_html(definition: FormDefinition, submit_label: str) -> Markup:
+    """Only the form of a page whose surroundings change (a training's seats), cached the
+    same way as ``blank_page``."""
+    key = (id(definition), request.path, submit_label)
+    html = blank_forms.get(key)
+    if html is None:
+        form = form_class(definition)(formdata=None)
+        form.started.data = PLACEHOLDERS["started"]
+        form.submission_key.data = PLACEHOLDERS["submission_key"]
+        html = render_template(
+            "public/_blank_form.html",
+            form=form,
+            definition=definition,
+            submit_label=submit_label,
+            fresh=True,
+            draft_key=draft_key(),
+            csrf_placeholder=PLACEHOLDERS["csrf_token"],
+        )
+        if not current_app.debug:
+            blank_forms[key] = html
+    # Our own rendered template; the tokens are URL-safe base64, nothing to escape.
+    return Markup(  # noqa: S704
+        html.replace(PLACEHOLDERS["csrf_token"], generate_csrf())
+        .replace(PLACEHOLDERS["started"], new_stamp())
+        .replace(PLACEHOLDERS["submission_key"], new_submission_key())
+    )
+
+
 def handle_form(
     definition: FormDefinition,
     *,
@@ -89,10 +121,14 @@ def handle_form(
     save: Callable[[PublicForm], Any],
     thanks_url: Callable[[Any], str],
     cache_blank: bool = False,
+    blank_label: str | None = None,
     **context: Any,
 ):
-    if cache_blank and request.method == "GET" and not request.query_string:
+    fresh_get = request.method == "GET" and not request.query_string
+    if cache_blank and fresh_get:
         return blank_page(definition, template)
+    if blank_label is not None and fresh_get:
+        context["form_html"] = blank_form_html(definition, blank_label)
     form = form_class(definition)(formdata=posted_fields())
     notice = None
     if g.get("rate_limited"):

@@ -186,8 +186,14 @@ def training(slug):
             "public.training_thanks", slug=slug, result=result, place=outcome.waitlist_place
         )
 
+    label = _("Join the waiting list") if seats.full else _("Sign up")
     return handle_form(
-        definition, template="public/training.html", save=save, thanks_url=thanks_url, **context
+        definition,
+        template="public/training.html",
+        save=save,
+        thanks_url=thanks_url,
+        blank_label=label,
+        **context,
     )
 
 
