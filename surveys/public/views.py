@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 
 from ..extensions import csrf, limiter
 from ..forms import ILI, SURVEY, signup_definition
-from ..i18n import ALIASES, negotiated_language
+from ..i18n import ALIASES, LANGUAGES, negotiated_language
 from ..models import utcnow
 from ..services import notifications, responses, trainings
 from .formflow import handle_form
@@ -19,7 +19,7 @@ class CancelForm(FlaskForm):
     """Only the anti-CSRF token: the secret in the URL says whose registration it is."""
 
 
-bp = Blueprint("public", __name__, url_prefix="/<any(fr, en, uk):lang>")
+bp = Blueprint("public", __name__, url_prefix=f"/<any({', '.join(LANGUAGES)}):lang>")
 entry = Blueprint("entry", __name__)
 
 SLUG = "<slug:slug>"
