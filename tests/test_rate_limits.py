@@ -97,3 +97,15 @@ def test_staff_login_attempts_are_limited_per_address(limited_app):
         for _ in range(4)
     ]
     assert codes[-1] == 429
+
+
+def test_an_unreachable_redis_does_not_stop_anyone(database_url):
+    from .support import make_app as fresh_app
+
+    app = fresh_app(
+        database_url,
+        RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+        PUBLIC_POST_LIMIT="2 per minute",
+    )
+    client = app.test_client()
+    assert send_survey(client).status_code == 303

@@ -80,6 +80,8 @@ class AnswerColumns:
                 row.append(None if value is None else extra.get(value, value))
             elif kind == "consent":
                 row.append(1 if value else 0)
+            elif value.__class__ is str and value.startswith(FORMULA_TRIGGERS):
+                row.append("'" + value)  # typed by a respondent: neutralised (see neutralise)
             else:
                 row.append(value)  # None (empty) when not answered
         return row
@@ -87,7 +89,8 @@ class AnswerColumns:
 
 @dataclass(frozen=True)
 class Table:
-    """Headers and a function from a row (a dict) to its cells."""
+    """Headers and a function from a row (a dict) to its cells, already neutralised: only
+    what people typed can start like a formula, and it is prefixed where it is read."""
 
     headers: list[str]
     cells: Callable[[dict], list]
@@ -98,7 +101,7 @@ def answers_table(meta: list[Column], definition: FormDefinition, *, codes: bool
     getters = [column.value for column in meta]
 
     def cells(row: dict) -> list:
-        return [get(row) for get in getters] + answers.values(row["answers"])
+        return [neutralise(get(row)) for get in getters] + answers.values(row["answers"])
 
     return Table([c.header for c in meta] + answers.headers, cells)
 
@@ -125,7 +128,7 @@ def csv_stream(table: Table, rows: Iterable[dict], *, delimiter: str = ";") -> I
     buffer.seek(0)
     buffer.truncate()
     for count, row in enumerate(rows, 1):
-        writer.writerow([neutralise(cell) for cell in table.cells(row)])
+        writer.writerow(table.cells(row))
         if count % 500 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -141,7 +144,7 @@ def xlsx_file(table: Table, rows: Iterable[dict], *, title: str) -> tempfile.Spo
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append([neutralise(header) for header in table.headers])
     for row in rows:
-        sheet.append([neutralise(cell) for cell in table.cells(row)])
+        sheet.append(table.cells(row))
     # Handed to the caller, who streams and closes it (see ``file_chunks``).
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
