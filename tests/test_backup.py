@@ -20,9 +20,11 @@ def count(url: str) -> int:
     return total
 
 
-def test_sqlite_online_backup_and_restore(app, runner, tmp_path):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the SQLite procedure; PostgreSQL has its own test")
+def test_sqlite_online_backup_and_restore(sqlite_template, tmp_path):
+    live_file = str(tmp_path / "surveys.sqlite3")
+    shutil.copy(sqlite_template, live_file)
+    app = make_app(f"sqlite:///{live_file}")
+    runner = app.test_cli_runner()
     client = app.test_client()
     submit(client, "/fr/survey", SURVEY_ANSWERS)
     backup = tmp_path / "backup.sqlite3"
@@ -31,7 +33,6 @@ def test_sqlite_online_backup_and_restore(app, runner, tmp_path):
     submit(client, "/fr/survey", SURVEY_ANSWERS)  # after the backup: lost by the restore
 
     # Restore (docs/deploy.md): stop the app, put the backup in place of the database file.
-    live_file = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with app.app_context():
         from surveys.extensions import db
 
