@@ -165,3 +165,24 @@ def test_a_double_tap_on_sign_up_is_one_registration_not_already_registered(app,
     assert first.headers["Location"] == second.headers["Location"]
     assert first.headers["Location"] == f"{url}/thanks?result=confirmed"
     assert len(registrations(app)) == 1
+
+
+def test_training_page_shows_changes_at_once_despite_caching(app, client):
+    from surveys.services import training_admin
+
+    make_training(app, capacity=5)
+    assert "Droit des étrangers" in client.get("/fr/trainings/droit-des-etrangers").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        training_admin.update_training(
+            "droit-des-etrangers", texts={"title": {"fr": "Nouveau titre"}}
+        )
+        training_admin.add_session(
+            "droit-des-etrangers", training_admin.parse_session_line("2031-05-02 10:00-12:00 Ciney")
+        )
+    html = client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert "Nouveau titre" in html and "Ciney" in html
+    with app.app_context():
+        training_admin.update_training("droit-des-etrangers", is_open=False)
+    assert "<form" not in client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)

@@ -13,7 +13,6 @@ from urllib.parse import parse_qsl
 from flask import current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -53,12 +52,15 @@ PLACEHOLDERS = {
     "started": "\ue000started\ue000",
     "submission_key": "\ue000key\ue000",
 }
-blank_pages: dict[tuple[str, str], str] = {}
+blank_pages: dict[tuple, str] = {}
+# Training pages have one entry per state (seats left…); old states are simply dropped.
+BLANK_PAGES_LIMIT = 1000
 
 
-def blank_page(definition: FormDefinition, template: str) -> str:
-    """The freshly served form, from the cache (see PLACEHOLDERS)."""
-    key = (template, request.path)
+def blank_page(definition: FormDefinition, template: str, state: tuple, context: dict) -> str:
+    """The freshly served form, from the cache (see PLACEHOLDERS). ``state`` is whatever else
+    the page shows that can change (a training's dates and seats): part of the cache key."""
+    key = (template, request.path, state)
     page = blank_pages.get(key)
     if page is None:
         form = form_class(definition)(formdata=None)
@@ -73,42 +75,14 @@ def blank_page(definition: FormDefinition, template: str) -> str:
             fresh=True,
             draft_key=draft_key(),
             csrf_placeholder=PLACEHOLDERS["csrf_token"],
+            **context,
         )
         if not current_app.debug:  # templates may change while developing
+            if len(blank_pages) >= BLANK_PAGES_LIMIT:
+                blank_pages.clear()
             blank_pages[key] = page
     return (
         page.replace(PLACEHOLDERS["csrf_token"], generate_csrf())
-        .replace(PLACEHOLDERS["started"], new_stamp())
-        .replace(PLACEHOLDERS["submission_key"], new_submission_key())
-    )
-
-
-blank_forms: dict[tuple, str] = {}
-
-
-def blank_form_html(definition: FormDefinition, submit_label: str) -> Markup:
-    """Only the form of a page whose surroundings change (a training's seats), cached the
-    same way as ``blank_page``."""
-    key = (id(definition), request.path, submit_label)
-    html = blank_forms.get(key)
-    if html is None:
-        form = form_class(definition)(formdata=None)
-        form.started.data = PLACEHOLDERS["started"]
-        form.submission_key.data = PLACEHOLDERS["submission_key"]
-        html = render_template(
-            "public/_blank_form.html",
-            form=form,
-            definition=definition,
-            submit_label=submit_label,
-            fresh=True,
-            draft_key=draft_key(),
-            csrf_placeholder=PLACEHOLDERS["csrf_token"],
-        )
-        if not current_app.debug:
-            blank_forms[key] = html
-    # Our own rendered template; the tokens are URL-safe base64, nothing to escape.
-    return Markup(  # noqa: S704
-        html.replace(PLACEHOLDERS["csrf_token"], generate_csrf())
         .replace(PLACEHOLDERS["started"], new_stamp())
         .replace(PLACEHOLDERS["submission_key"], new_submission_key())
     )
@@ -120,15 +94,11 @@ def handle_form(
     template: str,
     save: Callable[[PublicForm], Any],
     thanks_url: Callable[[Any], str],
-    cache_blank: bool = False,
-    blank_label: str | None = None,
+    blank_state: tuple | None = None,
     **context: Any,
 ):
-    fresh_get = request.method == "GET" and not request.query_string
-    if cache_blank and fresh_get:
-        return blank_page(definition, template)
-    if blank_label is not None and fresh_get:
-        context["form_html"] = blank_form_html(definition, blank_label)
+    if blank_state is not None and request.method == "GET" and not request.query_string:
+        return blank_page(definition, template, blank_state, context)
     form = form_class(definition)(formdata=posted_fields())
     notice = None
     if g.get("rate_limited"):

@@ -116,7 +116,7 @@ def answer_form(definition, template: str):
         template=template,
         save=save,
         thanks_url=lambda _: url_for("public.thanks", form=definition.code),
-        cache_blank=True,
+        blank_state=(),
     )
 
 
@@ -186,13 +186,19 @@ def training(slug):
             "public.training_thanks", slug=slug, result=result, place=outcome.waitlist_place
         )
 
-    label = _("Join the waiting list") if seats.full else _("Sign up")
+    # Everything the page shows that may change: texts, dates, seats, open or not.
+    state = (
+        found.updated_at,
+        tuple((s.id, s.date, s.start_time, s.end_time, s.place) for s in found.sessions),
+        seats,
+        accepting,
+    )
     return handle_form(
         definition,
         template="public/training.html",
         save=save,
         thanks_url=thanks_url,
-        blank_label=label,
+        blank_state=state,
         **context,
     )
 
