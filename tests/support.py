@@ -13,6 +13,20 @@ from surveys.models import Training, TrainingSession
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite", "postgresql"] if TEST_DATABASE_URL else ["sqlite"]
 LANGUAGES = ("fr", "en", "uk")
+# Every public page, for a training with the slug "atelier".
+PUBLIC_PAGES = (
+    "/",
+    "/survey",
+    "/trainings",
+    "/trainings/atelier",
+    "/ili",
+    "/privacy",
+    "/accessibility",
+    "/survey/thanks",
+    "/ili/thanks",
+    "/trainings/atelier/thanks",
+)
+BUDGET = 14 * 1024  # bytes: what arrives in the first round trip of a new connection
 
 
 def make_app(database_url: str, **overrides):

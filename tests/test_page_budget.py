@@ -5,21 +5,9 @@ import re
 
 import pytest
 
-from .support import LANGUAGES, make_training
+from .support import BUDGET, LANGUAGES, PUBLIC_PAGES, make_training
 
-BUDGET = 14 * 1024
-PAGES = [
-    "/",
-    "/survey",
-    "/trainings",
-    "/trainings/atelier",
-    "/ili",
-    "/privacy",
-    "/accessibility",
-    "/survey/thanks",
-    "/ili/thanks",
-    "/trainings/atelier/thanks",
-]
+PAGES = PUBLIC_PAGES
 
 
 def transferred(client, url: str) -> int:

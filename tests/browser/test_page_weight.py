@@ -9,28 +9,15 @@ import pytest
 
 from surveys.config import ROOT
 
-from ..support import LANGUAGES
+from ..support import BUDGET, LANGUAGES, PUBLIC_PAGES
 from .conftest import PHONE, SLOW_3G
 
-BUDGET = 14 * 1024
-PAGES = [
-    "/",
-    "/survey",
-    "/trainings",
-    "/trainings/atelier",
-    "/ili",
-    "/privacy",
-    "/accessibility",
-    "/survey/thanks",
-    "/ili/thanks",
-    "/trainings/atelier/thanks",
-]
 FORM_PAGES = {"/survey", "/ili", "/trainings/atelier"}
 SCREENSHOTS = Path(os.environ.get("SURVEYS_SCREENSHOTS", ROOT / "artifacts" / "screenshots"))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_page_weight_hosts_and_screenshot(browser, live, lang, path):
     context = browser.new_context(base_url=live.url, locale=lang, **PHONE)
     page = context.new_page()
