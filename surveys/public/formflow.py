@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import current_app, g, redirect, render_template, request
+from flask import g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
@@ -18,6 +18,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..forms.definition import FormDefinition
 from ..forms.engine import PublicForm, form_class, log_bot, new_stamp, new_submission_key
+from . import page_cache
 
 SWITCH_LANGUAGE = "switch_language"
 
@@ -52,21 +53,17 @@ PLACEHOLDERS = {
     "started": "\ue000started\ue000",
     "submission_key": "\ue000key\ue000",
 }
-blank_pages: dict[tuple, str] = {}
-# Training pages have one entry per state (seats left…); old states are simply dropped.
-BLANK_PAGES_LIMIT = 1000
 
 
 def blank_page(definition: FormDefinition, template: str, state: tuple, context: dict) -> str:
-    """The freshly served form, from the cache (see PLACEHOLDERS). ``state`` is whatever else
-    the page shows that can change (a training's dates and seats): part of the cache key."""
-    key = (template, request.path, state)
-    page = blank_pages.get(key)
-    if page is None:
+    """The freshly served form, from the page cache (see PLACEHOLDERS). ``state`` is whatever
+    else the page shows that can change (a training's dates and seats): part of the key."""
+
+    def render() -> str:
         form = form_class(definition)(formdata=None)
         form.started.data = PLACEHOLDERS["started"]
         form.submission_key.data = PLACEHOLDERS["submission_key"]
-        page = render_template(
+        return render_template(
             template,
             form=form,
             definition=definition,
@@ -77,10 +74,8 @@ def blank_page(definition: FormDefinition, template: str, state: tuple, context:
             csrf_placeholder=PLACEHOLDERS["csrf_token"],
             **context,
         )
-        if not current_app.debug:  # templates may change while developing
-            if len(blank_pages) >= BLANK_PAGES_LIMIT:
-                blank_pages.clear()
-            blank_pages[key] = page
+
+    page = page_cache.cached(("blank", template, request.path, state), render)
     return (
         page.replace(PLACEHOLDERS["csrf_token"], generate_csrf())
         .replace(PLACEHOLDERS["started"], new_stamp())

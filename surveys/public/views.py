@@ -12,6 +12,7 @@ from ..forms import ILI, SURVEY, signup_definition
 from ..i18n import ALIASES, LANGUAGES, negotiated_language
 from ..models import utcnow
 from ..services import notifications, responses, trainings
+from . import page_cache
 from .formflow import handle_form
 
 
@@ -35,17 +36,13 @@ limit_posts = limiter.limit(public_post_limit, methods=["POST"])
 
 def same_for_everyone(view):
     """For pages without any per-visitor content (no form, no token, no data): rendered once
-    per process and address, then served from memory. Off in debug mode."""
-    rendered: dict[str, str] = {}
+    per address, then served from the page cache."""
 
     @functools.wraps(view)
     def cached(*args, **kwargs):
-        if current_app.debug or request.query_string:
+        if request.query_string:
             return view(*args, **kwargs)
-        page = rendered.get(request.path)
-        if page is None:
-            page = rendered[request.path] = view(*args, **kwargs)
-        return page
+        return page_cache.cached(("page", request.path), lambda: view(*args, **kwargs))
 
     return cached
 
