@@ -18,7 +18,8 @@ from .support import (
 def training(app, slug):
     with app.app_context():
         found = db.session.scalar(select(Training).filter_by(slug=slug))
-        found.sessions  # noqa: B018
+        if found is not None:
+            found.sessions  # noqa: B018
         return found
 
 
@@ -154,3 +155,18 @@ def test_attendance_sheet_lists_confirmed_people_with_a_signature_column(app, st
     assert "Dupont" not in html  # waitlisted
     assert translated(app, "fr", "Signature") in html
     assert 'class="sign"' in html
+
+
+def test_an_expired_page_keeps_what_staff_typed(app, staff_client):
+    url = "/staff/trainings/new"
+    staff_client.get(url)
+    data = {**FORM, "csrf_token": "expired-or-forged", "description_fr": "Un long texte tapé"}
+    response = staff_client.post(url, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Un long texte tapé" in html and 'value="atelier-andenne"' in html
+    assert (
+        translated(app, "fr", "This page was open for a long time: press the button once more.")
+        in html
+    )
+    assert training(app, "atelier-andenne") is None

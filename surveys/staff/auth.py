@@ -11,7 +11,7 @@ from ..extensions import limiter, login_manager
 from ..i18n import LANGUAGES
 from ..services import staff_accounts
 from . import bp
-from .forms import LoginForm, PasswordForm
+from .forms import ConfirmForm, LoginForm, PasswordForm, status_of
 
 OPEN_ENDPOINTS = {"staff.login", "staff.language"}
 
@@ -87,12 +87,14 @@ def login():
             login_user(StaffIdentity(result.staff, result.session_token))
             return redirect(safe_next(request.args.get("next")))
         failed = True
-    status = 401 if failed else 200
+    status = status_of(form, 401 if failed else 200)
     return render_template("staff/login.html", form=form, failed=failed), status
 
 
 @bp.post("/logout")
 def logout():
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
     staff_accounts.end_session(current_user.token)
     language = session.get("staff_lang")
     logout_user()
@@ -128,7 +130,7 @@ def password():
                 logout_user()
                 session.clear()
                 return redirect(url_for("staff.login"))
-    return render_template("staff/password.html", form=form)
+    return render_template("staff/password.html", form=form), status_of(form)
 
 
 def password_message(reason: str) -> str:

@@ -19,6 +19,12 @@ from ..models import Training
 from ..services.training_admin import SLUG, parse_session_line
 
 
+def status_of(form: FlaskForm, otherwise: int = 200) -> int:
+    """400 when a form comes back because its token expired (the page says so), else
+    ``otherwise``."""
+    return 400 if form.csrf_token.errors else otherwise
+
+
 class LoginForm(FlaskForm):
     email = StringField(
         _l("E-mail address"),

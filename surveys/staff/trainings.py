@@ -13,7 +13,7 @@ from ..models import Registration, Training, TrainingSession
 from ..services import audit, exports, trainings
 from ..services import training_admin as admin
 from . import bp
-from .forms import ConfirmForm, DuplicateForm, TrainingForm
+from .forms import ConfirmForm, DuplicateForm, TrainingForm, status_of
 from .views import export_response
 
 
@@ -49,7 +49,7 @@ def training_new():
         audit.record(current_user.email, "training.create", training=form.slug.data)
         db.session.commit()
         return redirect(url_for("staff.training", slug=form.slug.data))
-    return render_template("staff/training_form.html", form=form, training=None)
+    return render_template("staff/training_form.html", form=form, training=None), status_of(form)
 
 
 @bp.route("/trainings/<slug:slug>/edit", methods=["GET", "POST"])
@@ -82,7 +82,8 @@ def training_edit(slug):
             audit.record(current_user.email, "training.edit", training=slug)
             db.session.commit()
             return redirect(url_for("staff.training", slug=slug))
-    return render_template("staff/training_form.html", form=form, training=training)
+    page = render_template("staff/training_form.html", form=form, training=training)
+    return page, status_of(form)
 
 
 @bp.route("/trainings/<slug:slug>/duplicate", methods=["GET", "POST"])
@@ -94,7 +95,7 @@ def training_duplicate(slug):
         audit.record(current_user.email, "training.duplicate", training=slug, copy=form.slug.data)
         db.session.commit()
         return redirect(url_for("staff.training_edit", slug=form.slug.data))
-    return render_template("staff/duplicate.html", form=form, training=training)
+    return render_template("staff/duplicate.html", form=form, training=training), status_of(form)
 
 
 STATES = {
