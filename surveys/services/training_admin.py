@@ -10,9 +10,25 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..models import Registration, RegistrationStatus, Training, TrainingSession, utcnow
-from . import audit, notifications, outbox
-from .trainings import CancelOutcome, Seats, cancel, fill_free_seats, lock_training, seats_of
+from ..models import (
+    BRUSSELS,
+    Registration,
+    RegistrationStatus,
+    Training,
+    TrainingSession,
+    utcnow,
+)
+from . import audit, outbox
+from .trainings import (
+    CancelOutcome,
+    Seats,
+    cancel,
+    confirm_from_waiting_list,
+    fill_free_seats,
+    find_registration,
+    lock_training,
+    seats_of,
+)
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 SESSION_LINE = re.compile(
@@ -146,9 +162,7 @@ def update_training(
     training = lock_training(training_id)
     merged = {}
     for name, values in (texts or {}).items():
-        current = dict(getattr(training, name) or {})
-        current.update(values)
-        merged[name] = {lang: text for lang, text in current.items() if text.strip()}
+        merged[name] = filled({**(getattr(training, name) or {}), **values})
     check_texts({"title": merged.get("title", training.title), **merged})
     for name, value in merged.items():
         setattr(training, name, value)
@@ -253,25 +267,17 @@ def promote(registration_id: int, *, actor: str) -> bool:
     if registration.status != RegistrationStatus.WAITLISTED:
         db.session.rollback()
         return False
-    registration.status = RegistrationStatus.CONFIRMED
-    registration.confirmed_at = utcnow()
-    db.session.flush()
-    message = notifications.enqueue(registration, "promoted")
+    message_id = confirm_from_waiting_list(registration)
     audit.record(
         actor, "registration.promote", training=registration.training.slug, id=registration.id
     )
     db.session.commit()
-    outbox.deliver_after_commit([message.id])
+    outbox.deliver_after_commit([message_id])
     return True
 
 
 def cancel_registration(slug: str, email: str) -> CancelOutcome:
-    training = get_training(slug)
-    registration = db.session.scalar(
-        select(Registration).where(
-            Registration.training_id == training.id, Registration.email == email.strip().lower()
-        )
-    )
+    registration = find_registration(get_training(slug).id, email.strip().lower())
     if registration is None:
         raise TrainingError(f"no registration of {email!r} for {slug}")
     return cancel(registration.id)
@@ -279,8 +285,6 @@ def cancel_registration(slug: str, email: str) -> CancelOutcome:
 
 def overview(today: date | None = None) -> list[tuple[Training, Seats, date | None]]:
     """Trainings with their seats and next date; those still to come first."""
-    from ..models import BRUSSELS
-
     today = today or utcnow().astimezone(BRUSSELS).date()
     rows = []
     for training, seats in all_trainings():

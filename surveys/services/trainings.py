@@ -215,11 +215,17 @@ def fill_free_seats(training: Training) -> list[int]:
         )
         if first is None:
             break
-        first.status = CONFIRMED
-        first.confirmed_at = utcnow()
-        db.session.flush()
-        message_ids.append(notifications.enqueue(first, "promoted").id)
+        message_ids.append(confirm_from_waiting_list(first))
     return message_ids
+
+
+def confirm_from_waiting_list(registration: Registration) -> int:
+    """Give the seat and queue the promotion e-mail (inside the caller's locked
+    transaction); returns the e-mail's id."""
+    registration.status = CONFIRMED
+    registration.confirmed_at = utcnow()
+    db.session.flush()
+    return notifications.enqueue(registration, "promoted").id
 
 
 def registration_by_token(token: str) -> Registration | None:
