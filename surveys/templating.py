@@ -48,7 +48,6 @@ def init_app(app: Flask) -> None:
         return {
             "lang": lang,
             "languages": [(code, ENDONYMS[code]) for code in LANGUAGES],
-            "languages_named": [(code, ENDONYMS[code]) for code in LANGUAGES],
             "switch_url": switch_url,
             "static_url": static_url,
             "localized": lambda values: localized(values, lang),

@@ -133,3 +133,23 @@ def test_summary_lists_other_texts_and_comments_and_filters_apply(app, staff_cli
     assert "Дякую за допомогу" in html
     assert "Plus d&#39;infos" not in html
     assert "Permis de conduire" in html  # the "other" text of the topics question
+
+
+def test_failed_emails_wait_on_the_overview_until_marked_as_handled(app, staff_client):
+    from surveys.models import OutboxMessage
+
+    with app.app_context():
+        message = OutboxMessage(
+            kind="confirmed",
+            recipient="lost@example.be",
+            subject="Inscription",
+            message_id="<lost@x>",
+            status="failed",
+            last_error="550 no such user",
+        )
+        db.session.add(message)
+        db.session.commit()
+        message_id = message.id
+    assert "lost@example.be" in staff_client.get("/staff/").get_data(as_text=True)
+    staff_client.post(f"/staff/outbox/{message_id}/handled", data=csrf_of(staff_client, "/staff/"))
+    assert "lost@example.be" not in staff_client.get("/staff/").get_data(as_text=True)

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import OutboxMessage, OutboxStatus, utcnow
+from . import audit
 
 log = logging.getLogger(__name__)
 
@@ -250,3 +251,25 @@ def deliver_in_background(app: Flask, message_ids: list[int]) -> None:
             log.exception("outbox: immediate delivery failed; the worker will retry")
         finally:
             db.session.remove()
+
+
+def failed_unhandled() -> list[OutboxMessage]:
+    """Messages that failed for good and that no one has dealt with yet (staff overview)."""
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.handled_at.is_(None))
+            .order_by(OutboxMessage.created_at.desc())
+        )
+    )
+
+
+def mark_handled(message_id: int, *, actor: str) -> bool:
+    """Staff dealt with a failed message (e.g. phoned the person); False if it is unknown."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        return False
+    message.handled_at = utcnow()
+    audit.record(actor, "email.handled", id=message_id)
+    db.session.commit()
+    return True

@@ -1,20 +1,18 @@
 """Overview, answers, summaries, exports, posters, privacy tools and the audit log."""
 
 import json
-from datetime import date
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..extensions import db
 from ..i18n import LANGUAGES
-from ..models import OutboxMessage, OutboxStatus, Submission, utcnow
+from ..models import BRUSSELS, utcnow
 from ..services import answers as answer_service
-from ..services import audit, exports, posters, privacy, summaries, training_admin
+from ..services import audit, exports, outbox, posters, privacy, summaries, training_admin
 from . import bp
-from .forms import ConfirmForm, PersonSearchForm
+from .forms import ConfirmForm, PersonSearchForm, status_of
 
 
 def definition_or_404(form: str):
@@ -26,17 +24,11 @@ def definition_or_404(form: str):
 
 @bp.get("/")
 def overview():
-    failed = db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.FAILED, OutboxMessage.handled_at.is_(None))
-        .order_by(OutboxMessage.created_at.desc())
-    ).all()
     return render_template(
         "staff/overview.html",
         counts=answer_service.counts(),
         rows=training_admin.overview(),
-        failed=failed,
-        languages=LANGUAGES,
+        failed=outbox.failed_unhandled(),
     )
 
 
@@ -44,12 +36,8 @@ def overview():
 def outbox_handled(message_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    message = db.session.get(OutboxMessage, message_id)
-    if message is None:
+    if not outbox.mark_handled(message_id, actor=current_user.email):
         abort(404)
-    message.handled_at = utcnow()
-    audit.record(current_user.email, "email.handled", id=message_id)
-    db.session.commit()
     return redirect(url_for("staff.overview"))
 
 
@@ -103,24 +91,12 @@ def summary(form):
         filters=filters,
         summary=result,
         by_language=by_language,
-        languages=LANGUAGES,
     )
-
-
-def submission_rows(form: str, filters):
-    query = answer_service.submissions_query(form, filters).with_only_columns(
-        Submission.id,
-        Submission.created_at,
-        Submission.locale,
-        Submission.form_version,
-        Submission.answers,
-    )
-    for row in db.session.execute(query.execution_options(yield_per=1000)):
-        yield row._asdict()
 
 
 def export_name(prefix: str, extension: str) -> str:
-    return f"{prefix}-{date.today().isoformat()}.{extension}"
+    today = utcnow().astimezone(BRUSSELS).date()
+    return f"{prefix}-{today.isoformat()}.{extension}"
 
 
 def export_response(table, rows, *, name: str, extension: str, sheet: str):
@@ -154,7 +130,7 @@ def export_answers(form, extension):
     db.session.commit()
     table = exports.submission_table(definition, codes=codes)
     return export_response(
-        table, submission_rows(form, filters), name=form, extension=extension, sheet=form
+        table, answer_service.export_rows(form, filters), name=form, extension=extension, sheet=form
     )
 
 
@@ -220,13 +196,14 @@ def privacy_erase():
     confirm = ConfirmForm()
     query = request.values.get("q", "")
     try:
+        if confirm.validate_on_submit():
+            report = privacy.erase_person(query, actor=current_user.email)
+            return render_template("staff/erased.html", report=report)
         person = privacy.find_person(query)
     except privacy.NotAnIdentifier:
         abort(400)
-    if request.method == "POST" and confirm.validate_on_submit():
-        report = privacy.erase_person(query, actor=current_user.email)
-        return render_template("staff/erased.html", report=report)
-    return render_template("staff/erase.html", form=confirm, person=person, query=query)
+    page = render_template("staff/erase.html", form=confirm, person=person, query=query)
+    return page, status_of(confirm)
 
 
 @bp.get("/audit")
