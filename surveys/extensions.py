@@ -2,6 +2,7 @@
 
 import sqlite3
 
+from flask import request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -37,6 +38,13 @@ login_manager = LoginManager()
 # Limits live in Redis when REDIS_URL is set (shared by every worker and host), in memory
 # otherwise; see config.py.
 limiter = Limiter(key_func=get_remote_address)
+
+
+@limiter.request_filter
+def reading_is_never_limited() -> bool:
+    """Only sending a form counts (every limit is on POST). Saying so up front also spares
+    each page view the limiter's resolution of limits, a good part of a cached page's cost."""
+    return request.method in ("GET", "HEAD", "OPTIONS")
 
 
 @event.listens_for(Engine, "connect")

@@ -1,5 +1,8 @@
 """The information-needs survey: stored as codes in every language, conditions, no duplicates."""
 
+import gzip
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -15,6 +18,8 @@ from .support import (
     submit,
     translated,
 )
+
+HIDDEN_VALUE = re.compile(r'(?<=<input type="hidden" name=")(\w+)" value="[^"]*"')
 
 
 def stored(app):
@@ -149,6 +154,30 @@ def test_no_ip_address_or_user_agent_is_stored(app, client):
     flattened = repr(tuple(row))
     for trace in ("198.51.100.7", "203.0.113.9", "Nokia"):
         assert trace not in flattened
+
+
+@pytest.mark.parametrize("path", ["/uk/survey", "/fr/ili", "/en/", "/fr/survey/thanks"])
+def test_cached_pages_are_sent_gzipped_to_browsers_that_accept_it(app, path):
+    plain = app.test_client().get(path)
+    assert "Content-Encoding" not in plain.headers
+    zipped = app.test_client().get(path, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.headers["Vary"]
+    assert int(zipped.headers["Content-Length"]) == len(zipped.data) < len(plain.data)
+    html = gzip.decompress(zipped.data).decode()
+    # The same page but for the per-visitor tokens.
+    assert HIDDEN_VALUE.sub("", html) == HIDDEN_VALUE.sub("", plain.get_data(as_text=True))
+    assert "\ue000" not in html
+
+
+def test_a_form_served_gzipped_can_be_sent(app):
+    client = app.test_client()
+    page = client.get("/fr/survey", headers={"Accept-Encoding": "gzip"})
+    fields = hidden_fields(gzip.decompress(page.data).decode())
+    assert set(fields) == {"csrf_token", "started", "submission_key"}
+    response = client.post("/fr/survey", data={**fields, **SURVEY_ANSWERS})
+    assert response.status_code == 303
+    assert len(stored(app)) == 1
 
 
 def test_the_cached_blank_form_gives_each_visitor_their_own_tokens(app):

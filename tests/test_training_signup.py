@@ -186,3 +186,39 @@ def test_training_page_shows_changes_at_once_despite_caching(app, client):
     with app.app_context():
         training_admin.update_training("droit-des-etrangers", is_open=False)
     assert "<form" not in client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)
+
+
+def test_training_page_shows_each_change_of_dates_and_seats_at_once(app, client):
+    from surveys.services import training_admin
+
+    url = "/fr/trainings/droit-des-etrangers"
+    make_training(app, capacity=2)
+    client.get(url)  # cached from here on
+    with app.app_context():
+        training_admin.add_session(
+            "droit-des-etrangers",
+            training_admin.parse_session_line("2031-05-02 10:00-12:00 Maison Alpha"),
+        )
+    assert "Maison Alpha" in client.get(url).get_data(as_text=True)
+    with app.app_context():
+        specs = [
+            training_admin.parse_session_line(line)
+            for line in ("2031-05-02 10:00-12:00 Maison Beta",)
+        ]
+        training_admin.replace_sessions("droit-des-etrangers", specs)
+    html = client.get(url).get_data(as_text=True)
+    assert "Maison Beta" in html and "Maison Alpha" not in html
+    with app.app_context():
+        gamma = training_admin.parse_session_line("2031-06-02 10:00-12:00 Maison Gamma")
+        training_admin.add_session("droit-des-etrangers", gamma)
+        training_admin.remove_session("droit-des-etrangers", date(2031, 5, 2))
+    html = client.get(url).get_data(as_text=True)
+    assert "Maison Gamma" in html and "Maison Beta" not in html
+
+    other = app.test_client()
+    data = {**hidden_fields(other.get(url).get_data(as_text=True)), **SIGNUP_ANSWERS}
+    assert other.post(url, data={**data, "email": "a@example.be"}).status_code == 303
+    data = {**hidden_fields(other.get(url).get_data(as_text=True)), **SIGNUP_ANSWERS}
+    assert other.post(url, data={**data, "email": "b@example.be"}).status_code == 303
+    full = client.get(url).get_data(as_text=True)
+    assert translated(app, "fr", "Join the waiting list") in full

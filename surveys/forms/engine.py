@@ -200,7 +200,12 @@ def make_field(question: Question) -> Field:
 
 
 def started_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.secret_key, salt="surveys.form-started")
+    """One per app: building it derives keys, and every form page needs it."""
+    serializer = current_app.extensions.get("surveys.started_serializer")
+    if serializer is None:
+        serializer = URLSafeSerializer(current_app.secret_key, salt="surveys.form-started")
+        current_app.extensions["surveys.started_serializer"] = serializer
+    return serializer
 
 
 def new_stamp() -> str:

@@ -44,6 +44,8 @@ class Training(db.Model):
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When anything the public page shows last changed, its dates included (the services
+    # that change dates touch it): the public page cache relies on it.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     sessions: Mapped[list["TrainingSession"]] = relationship(
@@ -62,18 +64,32 @@ class Training(db.Model):
         return max(s.date for s in self.sessions) if self.sessions else None
 
     def deadline_passed(self, now: datetime) -> bool:
-        if self.registration_deadline is None:
-            return False
-        return now.astimezone(BRUSSELS).date() > self.registration_deadline
+        return deadline_passed(self.registration_deadline, now)
 
     def accepts_registrations(self, now: datetime) -> bool:
-        last = self.last_date
-        return (
-            self.is_published
-            and self.is_open
-            and not self.deadline_passed(now)
-            and (last is None or last >= now.astimezone(BRUSSELS).date())
+        return accepts_registrations(
+            is_published=self.is_published,
+            is_open=self.is_open,
+            deadline=self.registration_deadline,
+            last_date=self.last_date,
+            now=now,
         )
+
+
+def deadline_passed(deadline: date | None, now: datetime) -> bool:
+    return deadline is not None and now.astimezone(BRUSSELS).date() > deadline
+
+
+def accepts_registrations(
+    *, is_published: bool, is_open: bool, deadline: date | None, last_date: date | None, now
+) -> bool:
+    """The rule, on plain values, so that it can also be applied to a row of columns."""
+    return (
+        is_published
+        and is_open
+        and not deadline_passed(deadline, now)
+        and (last_date is None or last_date >= now.astimezone(BRUSSELS).date())
+    )
 
 
 class TrainingSession(db.Model):

@@ -6,7 +6,7 @@ An expired CSRF token or a lost session never discards answers: the form comes b
 in, with a fresh token and a sentence asking to send again.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -55,9 +55,20 @@ PLACEHOLDERS = {
 }
 
 
-def blank_page(definition: FormDefinition, template: str, state: tuple, context: dict) -> str:
+def wants_blank_form() -> bool:
+    """A plain GET: the page is served blank, from the cache (anything else is rendered)."""
+    return request.method == "GET" and not request.query_string
+
+
+def blank_page(
+    definition: FormDefinition,
+    template: str,
+    state: Hashable,
+    context: Callable[[], dict[str, Any]],
+):
     """The freshly served form, from the page cache (see PLACEHOLDERS). ``state`` is whatever
-    else the page shows that can change (a training's dates and seats): part of the key."""
+    else the page shows that can change (a training's dates and seats); ``context`` gives the
+    template's other values, and is called only when the page has to be rendered."""
 
     def render() -> str:
         form = form_class(definition)(formdata=None)
@@ -72,14 +83,18 @@ def blank_page(definition: FormDefinition, template: str, state: tuple, context:
             fresh=True,
             draft_key=draft_key(),
             csrf_placeholder=PLACEHOLDERS["csrf_token"],
-            **context,
+            **context(),
         )
 
-    page = page_cache.cached(("blank", template, request.path, state), render)
-    return (
-        page.replace(PLACEHOLDERS["csrf_token"], generate_csrf())
-        .replace(PLACEHOLDERS["started"], new_stamp())
-        .replace(PLACEHOLDERS["submission_key"], new_submission_key())
+    return page_cache.serve(
+        ("blank", template, request.path),
+        render,
+        state=state,
+        values={
+            PLACEHOLDERS["csrf_token"]: generate_csrf,
+            PLACEHOLDERS["started"]: new_stamp,
+            PLACEHOLDERS["submission_key"]: new_submission_key,
+        },
     )
 
 
@@ -89,11 +104,8 @@ def handle_form(
     template: str,
     save: Callable[[PublicForm], Any],
     thanks_url: Callable[[Any], str],
-    blank_state: tuple | None = None,
     **context: Any,
 ):
-    if blank_state is not None and request.method == "GET" and not request.query_string:
-        return blank_page(definition, template, blank_state, context)
     form = form_class(definition)(formdata=posted_fields())
     notice = None
     if g.get("rate_limited"):

@@ -13,7 +13,7 @@ from ..i18n import ALIASES, LANGUAGES, negotiated_language
 from ..models import utcnow
 from ..services import notifications, responses, trainings
 from . import page_cache
-from .formflow import handle_form
+from .formflow import blank_page, handle_form, wants_blank_form
 
 
 class CancelForm(FlaskForm):
@@ -42,7 +42,7 @@ def same_for_everyone(view):
     def cached(*args, **kwargs):
         if request.query_string:
             return view(*args, **kwargs)
-        return page_cache.cached(("page", request.path), lambda: view(*args, **kwargs))
+        return page_cache.serve(("page", request.path), lambda: view(*args, **kwargs))
 
     return cached
 
@@ -108,12 +108,13 @@ def answer_form(definition, template: str):
             consents=form.consents(),
         )
 
+    if wants_blank_form():
+        return blank_page(definition, template, None, dict)
     return handle_form(
         definition,
         template=template,
         save=save,
         thanks_url=lambda _: url_for("public.thanks", form=definition.code),
-        blank_state=(),
     )
 
 
@@ -152,14 +153,27 @@ def training_list():
 @csrf.exempt
 @limit_posts
 def training(slug):
+    state = trainings.page_state(slug, utcnow())
+    if state is None:
+        abort(404)
+    definition = signup_definition(state.every_date_required)
+    if wants_blank_form():
+        # The training itself is loaded only when the cached page is missing or out of date.
+        return blank_page(
+            definition,
+            "public/training.html",
+            state,
+            lambda: {
+                "training": trainings.published_training(slug),
+                "accepting": state.accepting,
+                "seats": state.seats,
+            },
+        )
     found = trainings.published_training(slug)
     if found is None:
         abort(404)
-    definition = signup_definition(found.every_date_required)
-    accepting = found.accepts_registrations(utcnow())
-    seats = trainings.seats_of([found])[found.id]
-    context = {"training": found, "accepting": accepting, "seats": seats}
-    if request.method == "POST" and not accepting:
+    context = {"training": found, "accepting": state.accepting, "seats": state.seats}
+    if request.method == "POST" and not state.accepting:
         return render_template("public/training.html", **context), 409
 
     def save(form):
@@ -183,19 +197,11 @@ def training(slug):
             "public.training_thanks", slug=slug, result=result, place=outcome.waitlist_place
         )
 
-    # Everything the page shows that may change: texts, dates, seats, open or not.
-    state = (
-        found.updated_at,
-        tuple((s.id, s.date, s.start_time, s.end_time, s.place) for s in found.sessions),
-        seats,
-        accepting,
-    )
     return handle_form(
         definition,
         template="public/training.html",
         save=save,
         thanks_url=thanks_url,
-        blank_state=state,
         **context,
     )
 

@@ -191,12 +191,14 @@ def replace_sessions(slug: str, specs: list[SessionSpec]) -> None:
             training.sessions.remove(session)
     remaining = [SessionSpec(*key) for key in sorted(wanted)]
     training.sessions.extend(make_sessions(remaining))
+    training.updated_at = utcnow()  # the public page shows the dates
     db.session.commit()
 
 
 def add_session(slug: str, spec: SessionSpec) -> None:
     training = get_training(slug)
     training.sessions.extend(make_sessions([spec]))
+    training.updated_at = utcnow()  # the public page shows the dates
     db.session.commit()
 
 
@@ -207,6 +209,7 @@ def remove_session(slug: str, day: date) -> int:
         raise TrainingError(f"{slug} has no session on {day.isoformat()}")
     for session in removed:
         training.sessions.remove(session)
+    training.updated_at = utcnow()  # the public page shows the dates
     db.session.commit()
     return len(removed)
 

@@ -18,7 +18,15 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import begin_serialized, db
 from ..forms.definition import FormDefinition
-from ..models import BRUSSELS, Registration, RegistrationStatus, Training, utcnow
+from ..models import (
+    BRUSSELS,
+    Registration,
+    RegistrationStatus,
+    Training,
+    TrainingSession,
+    utcnow,
+)
+from ..models.trainings import accepts_registrations
 from . import notifications, outbox, tokens
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -71,6 +79,58 @@ def upcoming_trainings(now: datetime | None = None) -> list[Training]:
     ).all()
     upcoming = [t for t in trainings if t.last_date is None or t.last_date >= today]
     return sorted(upcoming, key=lambda t: (t.first_date is None, t.first_date, t.slug))
+
+
+@dataclass(frozen=True)
+class PageState:
+    """Everything on a training's public page that can change, read in one query: the
+    training's last change (texts, settings, dates), its seats, and whether it is open."""
+
+    updated_at: datetime
+    every_date_required: bool
+    seats: Seats
+    accepting: bool
+
+
+def page_state(slug: str, now: datetime) -> PageState | None:
+    """None when no published training has this slug. One query on plain columns, so that
+    a page served from the cache costs no ORM loading."""
+
+    def count(status):
+        return (
+            select(func.count())
+            .where(Registration.training_id == Training.id, Registration.status == status)
+            .scalar_subquery()
+        )
+
+    last_date = (
+        select(func.max(TrainingSession.date))
+        .where(TrainingSession.training_id == Training.id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(
+            Training.updated_at,
+            Training.every_date_required,
+            Training.capacity,
+            Training.is_open,
+            Training.registration_deadline,
+            last_date,
+            count(CONFIRMED),
+            count(WAITLISTED),
+        ).where(Training.slug == slug, Training.is_published.is_(True))
+    ).first()
+    if row is None:
+        return None
+    updated_at, every_date, capacity, is_open, deadline, last, confirmed, waitlisted = row
+    return PageState(
+        updated_at=updated_at,
+        every_date_required=every_date,
+        seats=Seats(capacity, confirmed, waitlisted),
+        accepting=accepts_registrations(
+            is_published=True, is_open=is_open, deadline=deadline, last_date=last, now=now
+        ),
+    )
 
 
 def published_training(slug: str) -> Training | None:
