@@ -5,17 +5,24 @@
     python bench/run.py --duration 5    # shorter runs
 
 For each database it starts the app under gunicorn on loopback (and, with the same settings,
-a bare Flask app as the floor), drives them with an asyncio HTTP client (keep-alive, every
-loop bounded in requests and seconds) and reports requests per second, p50/p95/p99 latency
-and errors for: GET of each public form page, full survey submissions (GET the page, POST the
-answers, follow the redirect), and training sign-ups under contention (many clients, few
-seats: overbooking is checked in the database). Then it exports 100,000 stored answers to CSV
-and XLSX (wall time, peak memory growth). PostgreSQL runs drop and rebuild the schema of the
-database named by --postgres-url (default: the local "test" database).
+a bare Flask app as the floor), drives them with wrk (C, so that the load generator takes
+little of the CPU it shares with the servers; scripts in bench/wrk/, every run bounded in
+requests and seconds) and reports requests per second, p50/p95/p99 latency and errors for:
+GET of each public form page, full survey submissions (GET the page, POST the answers with
+its tokens and cookie, follow the redirect; gzip as a browser asks) as fast as 32 clients go
+and paced at the target rate, and training sign-ups under contention (many clients released
+together for few seats, an asyncio client; overbooking is checked in the database). Then it
+exports 100,000 stored answers to CSV and XLSX (wall time, peak memory growth). PostgreSQL
+runs drop and rebuild the schema of the database named by --postgres-url (default: the local
+"test" database). Rate limits live in Redis (--redis-url) when it answers, as in production
+with several workers.
+
+Needs wrk (Debian/Ubuntu: apt-get install wrk), built with LuaJIT as Debian's is.
 """
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import re
@@ -30,20 +37,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlencode
 
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = [
-    "--workers",
-    "4",
-    "--worker-class",
-    "sync",
-    "--keep-alive",
-    "5",
-    "--log-level",
-    "warning",
-]
+# Sync workers, two per core, as docs/deploy.md advises behind nginx (which buffers slow
+# clients); they close the connection after each response, so every request reconnects.
+GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
+WRK = ROOT / "bench" / "wrk"
 SURVEY_ANSWERS = {
     "topics": ["french_courses", "housing"],
     "channels": ["whatsapp", "telegram"],
@@ -115,77 +117,84 @@ class Server:
 
 @dataclass
 class Result:
+    """Successful actions (requests or submissions), errors, and latency in milliseconds:
+    from the latencies in seconds when we have them, else from wrk's own quantiles."""
+
     name: str
     latencies: list[float] = field(default_factory=list)
+    count: int | None = None
     errors: int = 0
     elapsed: float = 0.0
+    quantiles: dict[int, float] = field(default_factory=dict)
     note: str = ""
 
     @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+    def successes(self) -> int:
+        return len(self.latencies) if self.count is None else self.count - self.errors
 
-    def percentile(self, q: float) -> float:
+    @property
+    def rate(self) -> float:
+        return self.successes / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, q: int) -> float:
+        if q in self.quantiles:
+            return self.quantiles[q]
         if not self.latencies:
             return float("nan")
         ordered = sorted(self.latencies)
-        return ordered[min(int(q * len(ordered)), len(ordered) - 1)] * 1000
+        return ordered[min(int(q / 100 * len(ordered)), len(ordered) - 1)] * 1000
 
 
-async def constant_load(name: str, clients: int, seconds: float, max_requests: int, action):
-    """``clients`` loops, each calling ``action(session)`` until the time or the request
-    budget runs out; every action's latency is recorded."""
-    result = Result(name)
-    deadline = time.monotonic() + seconds
-    budget = [max_requests]
-
-    async def loop():
-        connector = aiohttp.TCPConnector(limit=1, force_close=False)
-        async with aiohttp.ClientSession(
-            connector=connector, cookie_jar=aiohttp.CookieJar(unsafe=True)
-        ) as session:
-            while time.monotonic() < deadline and budget[0] > 0:
-                budget[0] -= 1
-                started = time.perf_counter()
-                try:
-                    ok = await action(session)
-                except (TimeoutError, aiohttp.ClientError):
-                    ok = False
-                if ok:
-                    result.latencies.append(time.perf_counter() - started)
-                else:
-                    result.errors += 1
-
-    started = time.monotonic()
-    await asyncio.gather(*(loop() for _ in range(clients)))
-    result.elapsed = time.monotonic() - started
-    return result
+def wrk(url: str, script: str, connections: int, threads: int, seconds: float, *args) -> dict:
+    """Run wrk with one of bench/wrk's scripts, which prints its figures as JSON."""
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "10s"]
+    command += ["-s", str(WRK / script), url, "--", *map(str, args)]
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    return json.loads([line for line in output.splitlines() if line.startswith("{")][-1])
 
 
-def get_page(url: str):
-    async def action(session):
-        async with session.get(url, headers={"Accept-Encoding": "gzip"}) as response:
-            await response.read()
-            return response.status == 200
+def page_load(name: str, url: str, args) -> Result:
+    """GET of one page by ``args.clients`` connections (gzip accepted, as browsers do)."""
+    threads = min(2, args.clients)
+    figures = wrk(
+        url, "page.lua", args.clients, threads, args.duration, args.max_requests // threads
+    )
+    return Result(
+        name,
+        count=figures["requests"],
+        errors=figures["errors"],
+        elapsed=figures["seconds"],
+        quantiles={q: figures[f"p{q}"] for q in (50, 95, 99)},
+    )
 
-    return action
+
+def submission_load(name: str, base: str, args, rate: float = 0) -> Result:
+    """Whole survey submissions by ``args.clients`` clients (one wrk thread each), as fast as
+    they go, or paced at ``rate`` submissions per second in all."""
+    answers = urlencode([(k, v) for k, values in SURVEY_ANSWERS.items() for v in as_list(values)])
+    figures = wrk(
+        base,
+        "submission.lua",
+        args.clients,
+        args.clients,
+        args.duration,
+        "/fr/survey",
+        answers,
+        args.max_requests // args.clients,
+        rate / args.clients,
+    )
+    return Result(
+        name,
+        latencies=figures["latencies"],
+        errors=figures["errors"],
+        elapsed=figures["seconds"],
+    )
 
 
-def survey_submission(base: str):
-    async def action(session):
-        async with session.get(f"{base}/fr/survey") as response:
-            page = await response.text()
-        data = aiohttp.FormData()
-        for name, value in HIDDEN.findall(page):
-            data.add_field(name, value.replace("&#34;", '"').replace("&amp;", "&"))
-        for name, value in SURVEY_ANSWERS.items():
-            for item in value if isinstance(value, list) else [value]:
-                data.add_field(name, item)
-        async with session.post(f"{base}/fr/survey", data=data, allow_redirects=True) as response:
-            await response.read()
-            return response.status == 200 and response.url.path == "/fr/survey/thanks"
-
-    return action
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 async def contention(base: str, slug: str, clients: int) -> Result:
@@ -224,9 +233,10 @@ async def contention(base: str, slug: str, clients: int) -> Result:
     return result
 
 
-def prepare_database(url: str, folder: Path, seats: int) -> dict:
+def prepare_database(url: str, folder: Path, seats: int, redis_url: str | None) -> dict:
     """Migrate, add the demo trainings and one contention training; return the app's env."""
     env = {
+        **({"REDIS_URL": redis_url} if redis_url else {}),
         "DATABASE_URL": url,
         "SURVEYS_SECRET_KEY": "benchmark",
         "SURVEYS_ORGANISATION_NAME": "Bench",
@@ -289,30 +299,31 @@ with app.app_context():
     return eval(output.strip().splitlines()[-1])  # noqa: S307 (our own script's dict)
 
 
-async def measure(database: str, url: str, args, floor: Result) -> tuple[list[Result], dict]:
+async def measure(url: str, args, redis_url: str | None) -> list[Result]:
     folder = Path(tempfile.mkdtemp(prefix="surveys-load-"))
-    env = prepare_database(url, folder, args.seats)
+    env = prepare_database(url, folder, args.seats, redis_url)
     server = Server("wsgi:app", env)
     try:
         await server.wait("/healthz")
-        results = []
-        for path in ("/fr/survey", "/fr/ili", "/fr/trainings/droit-des-etrangers"):
-            results.append(
-                await constant_load(
-                    f"GET {path}",
-                    args.clients,
-                    args.duration,
-                    args.max_requests,
-                    get_page(server.url + path),
-                )
-            )
+        results = [
+            page_load(f"GET {path}", server.url + path, args)
+            for path in ("/fr/survey", "/fr/ili", "/fr/trainings/droit-des-etrangers")
+        ]
         results.append(
-            await constant_load(
-                "survey submission (GET, POST, redirect)",
-                args.clients,
-                args.duration,
-                args.max_requests,
-                survey_submission(server.url),
+            submission_load(
+                f"survey submissions, {args.clients} clients as fast as they go "
+                "(GET, POST, redirect)",
+                server.url,
+                args,
+            )
+        )
+        results.append(
+            submission_load(
+                f"survey submissions paced at {args.rate:g}/s by {args.clients} clients "
+                "(time from each planned start)",
+                server.url,
+                args,
+                rate=args.rate,
             )
         )
         signups = await contention(server.url, "contention", args.contenders)
@@ -326,7 +337,16 @@ async def measure(database: str, url: str, args, floor: Result) -> tuple[list[Re
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    return results, statuses
+    return results
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except Exception:
+        return False
 
 
 def export_figures(url: str | None) -> str:
@@ -357,24 +377,22 @@ def table(results: list[Result], floor: Result) -> list[str]:
         share = f"{100 * r.rate / floor.rate:.0f} %" if r is not floor and floor.rate else "—"
         note = f" ({r.note})" if r.note else ""
         lines.append(
-            f"| {r.name}{note} | {len(r.latencies)} | {r.rate:.0f} | "
-            f"{r.percentile(0.5):.1f} | {r.percentile(0.95):.1f} | "
-            f"{r.percentile(0.99):.1f} | {r.errors} | {share} |"
+            f"| {r.name}{note} | {r.successes} | {r.rate:.0f} | "
+            f"{r.percentile(50):.1f} | {r.percentile(95):.1f} | "
+            f"{r.percentile(99):.1f} | {r.errors} | {share} |"
         )
     return lines
 
 
 async def main_async(args) -> None:
+    if shutil.which("wrk") is None:
+        sys.exit("bench/run.py needs wrk: apt-get install wrk (or your system's package)")
     floor_server = Server("bench.floor:app", {})
     await floor_server.wait()
-    floor = await constant_load(
-        "floor: bare Flask constant page",
-        args.clients,
-        args.duration,
-        args.max_requests,
-        get_page(floor_server.url + "/"),
-    )
+    floor = page_load("floor: bare Flask constant page", floor_server.url + "/", args)
     floor_server.stop()
+    redis_url = args.redis_url if redis_answers(args.redis_url) else None
+    limits_store = f"Redis ({redis_url})" if redis_url else "memory (Redis did not answer)"
 
     databases = [("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='surveys-bench-')}/load.sqlite3")]
     pg_version = postgres_version(args.postgres_url)
@@ -392,16 +410,17 @@ async def main_async(args) -> None:
         f"({cpu_model()}), {memory_gb():.0f} GB; load generator and servers on the same machine",
         f"- Python {platform.python_version()}, Flask {version('flask')}, SQLAlchemy "
         f"{version('sqlalchemy')}, gunicorn {version('gunicorn')}, psycopg {version('psycopg')}, "
-        f"openpyxl {version('openpyxl')}, aiohttp {version('aiohttp')}"
+        f"openpyxl {version('openpyxl')}, {wrk_version()}"
         + (f", PostgreSQL {pg_version}" if pg_version else ""),
         f"- gunicorn settings (app and floor): `{' '.join(GUNICORN)}`",
-        f"- load: {args.clients} concurrent keep-alive clients, {args.duration:g} s or "
-        f"{args.max_requests} actions per scenario; contention: {args.contenders} clients "
-        f"sending at once for {args.seats} seats",
+        f"- load: wrk on the same machine, {args.clients} concurrent connections, "
+        f"{args.duration:g} s or {args.max_requests} requests (or submissions) per scenario; "
+        f"contention: {args.contenders} clients sending at once for {args.seats} seats",
+        f"- rate limits: {limits_store}",
         "",
     ]
     for name, url in databases:
-        results, _statuses = await measure(name, url, args, floor)
+        results = await measure(url, args, redis_url)
         report += [f"## {name}", "", *table(results, floor), ""]
         print("\n".join(report[-len(results) - 4 :]))
     if not args.skip_exports:
@@ -414,6 +433,11 @@ async def main_async(args) -> None:
     output.parent.mkdir(exist_ok=True)
     output.write_text("\n".join(report) + "\n", encoding="utf-8")
     print(f"written to {output}")
+
+
+def wrk_version() -> str:
+    output = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    return " ".join((output.stdout + output.stderr).split()[:2])
 
 
 def cpu_model() -> str:
@@ -443,9 +467,13 @@ def main() -> None:
     parser.add_argument(
         "--max-requests", type=int, default=20_000, help="upper bound of actions per scenario"
     )
+    parser.add_argument(
+        "--rate", type=float, default=300, help="pace of the paced submissions, per second"
+    )
     parser.add_argument("--contenders", type=int, default=60)
     parser.add_argument("--seats", type=int, default=10)
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-exports", action="store_true")
     asyncio.run(main_async(parser.parse_args()))

@@ -77,7 +77,9 @@ DEFAULTS = {
     "PUBLIC_POST_LIMIT": "60 per minute; 600 per hour",
     "STAFF_LOGIN_LIMIT": "20 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
+    # No X-RateLimit-* headers on every POST: no browser reads them, and in Redis they cost a
+    # round trip each time. A refused request gets Retry-After (errors.py).
+    "RATELIMIT_HEADERS_ENABLED": False,
     # If Redis is unreachable, serve people rather than refuse them (limits are a safeguard).
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

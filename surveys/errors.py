@@ -3,7 +3,7 @@
 import inspect
 import logging
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -79,8 +79,12 @@ def init_app(app: Flask) -> None:
         if request.method == "POST" and request.endpoint in FORM_ENDPOINTS and view:
             g.rate_limited = True
             # The view itself, without the limit decorator that refused the request.
-            return inspect.unwrap(view)(**(request.view_args or {}))
-        return render_error(429)
+            response = make_response(inspect.unwrap(view)(**(request.view_args or {})))
+        else:
+            response = make_response(render_error(429))
+        # At the latest when the limit's window has passed.
+        response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -37,6 +37,7 @@ def test_too_many_forms_get_a_429_page_in_the_visitors_language_with_the_answers
     response = send_survey(client, lang="uk", comment="Мої відповіді тут")
     html = response.get_data(as_text=True)
     assert response.status_code == 429
+    assert response.headers["Retry-After"] == "60"
     assert '<html lang="uk">' in html
     notice = (
         "Many forms have been sent from your connection in a short time. Wait a minute, "
