@@ -1,10 +1,12 @@
 """Reading the answers to the public forms (staff): filters, pages, counts, deletion."""
 
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, cast, func, select
 
 from ..extensions import db
 from ..forms import ILI, SURVEY
@@ -64,18 +66,29 @@ def submissions_query(form: str, filters: Filters) -> Select:
     return filters.apply(query).order_by(Submission.created_at.desc(), Submission.id.desc())
 
 
-def export_rows(form: str, filters: Filters):
-    """The filtered answers as plain dicts, fetched in batches (an export of 100,000 rows
-    keeps a constant memory)."""
+def export_rows(form: str, filters: Filters) -> Iterator[dict]:
+    """The filtered answers as plain dicts, fetched 1,000 at a time (an export of 100,000 rows
+    keeps a constant memory). The JSON documents come as text and are decoded one row at a
+    time: decoded a batch at a time by the driver, they lived long enough for the garbage
+    collector to promote them and then rescan every object of the process, again and again,
+    which took half the time of a CSV export."""
     query = submissions_query(form, filters).with_only_columns(
         Submission.id,
         Submission.created_at,
         Submission.locale,
         Submission.form_version,
-        Submission.answers,
+        cast(Submission.answers, Text),
     )
-    for row in db.session.execute(query.execution_options(yield_per=1000)):
-        yield row._asdict()
+    for id_, created_at, locale, version, answers in db.session.execute(
+        query.execution_options(yield_per=1000)
+    ):
+        yield {
+            "id": id_,
+            "created_at": created_at,
+            "locale": locale,
+            "form_version": version,
+            "answers": json.loads(answers),
+        }
 
 
 @dataclass(frozen=True)

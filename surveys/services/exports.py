@@ -2,16 +2,20 @@
 
 One column per question, a multiple-choice question as one 0/1 column per option; labels in
 the staff member's language, or stable codes on request; times in ISO 8601, Europe/Brussels.
-Rows are streamed from the database, so 100,000 answers take constant memory. Every cell,
-headers included, is neutralised against formula injection as OWASP prescribes.
+Rows are streamed from the database, so 100,000 answers take constant memory; CSV and XLSX
+write the same lines (``Table.lines``). What respondents typed, and the headers, are
+neutralised against formula injection as OWASP prescribes; the other cells are ours (ids,
+times, codes, our labels) and never start like a formula.
 """
 
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from flask_babel import gettext as _
@@ -33,8 +37,11 @@ def neutralise(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class Column:
+    """A column that is not an answer (id, time, language…): its values are ours, never typed
+    by a respondent, so they are not neutralised."""
+
     header: str
-    value: Callable[[dict], Any]
+    value: Callable[[Mapping], Any]
 
 
 def iso_brussels(moment: datetime | None) -> str:
@@ -55,7 +62,8 @@ class AnswerColumns:
                     self.headers.append(
                         f"{question.code}.{choice.code}" if codes else f"{label} — {choice.label}"
                     )
-                self.plan.append(("multiple", question.code, question.choice_codes))
+                positions = {code: i for i, code in enumerate(question.choice_codes)}
+                self.plan.append(("multiple", question.code, positions))
             else:
                 self.headers.append(label)
                 if question.is_choice:
@@ -66,16 +74,19 @@ class AnswerColumns:
                 else:
                     self.plan.append(("text", question.code, None))
 
-    def values(self, answers: dict) -> list:
+    def values(self, answers: Mapping) -> list:
         row: list = []
         for kind, code, extra in self.plan:
             value = answers.get(code)
             if kind == "multiple":
                 if value is None:  # not answered: empty cells, not zeros
-                    row.extend([None] * len(extra))
+                    row += [None] * len(extra)
                 else:
-                    chosen = set(value)
-                    row.extend([1 if option in chosen else 0 for option in extra])
+                    ticks = [0] * len(extra)
+                    for option in value:
+                        if (position := extra.get(option)) is not None:
+                            ticks[position] = 1
+                    row += ticks
             elif kind == "choice":
                 row.append(None if value is None else extra.get(value, value))
             elif kind == "consent":
@@ -89,62 +100,64 @@ class AnswerColumns:
 
 @dataclass(frozen=True)
 class Table:
-    """Headers and a function from a row (a dict) to its cells, already neutralised: only
+    """Headers and a function from a row (a mapping) to its cells, already neutralised: only
     what people typed can start like a formula, and it is prefixed where it is read."""
 
     headers: list[str]
-    cells: Callable[[dict], list]
+    cells: Callable[[Mapping], list]
+
+    def lines(self, rows: Iterable[Mapping]) -> Iterator[list]:
+        """The header line, then the cells of each row: what both CSV and XLSX write."""
+        yield [neutralise(header) for header in self.headers]
+        yield from map(self.cells, rows)
 
 
 def answers_table(meta: list[Column], definition: FormDefinition, *, codes: bool) -> Table:
     answers = AnswerColumns(definition, codes=codes)
     getters = [column.value for column in meta]
 
-    def cells(row: dict) -> list:
-        return [neutralise(get(row)) for get in getters] + answers.values(row["answers"])
+    def cells(row: Mapping) -> list:
+        return [get(row) for get in getters] + answers.values(row["answers"])
 
     return Table([c.header for c in meta] + answers.headers, cells)
 
 
 def submission_table(definition: FormDefinition, *, codes: bool) -> Table:
     meta = [
-        Column("id", lambda row: row["id"]),
+        Column("id", itemgetter("id")),
         Column(
             "submitted_at" if codes else _("Sent at"), lambda row: iso_brussels(row["created_at"])
         ),
-        Column("locale" if codes else _("Language"), lambda row: row["locale"]),
-        Column("form_version" if codes else _("Form version"), lambda row: row["form_version"]),
+        Column("locale" if codes else _("Language"), itemgetter("locale")),
+        Column("form_version" if codes else _("Form version"), itemgetter("form_version")),
     ]
     return answers_table(meta, definition, codes=codes)
 
 
-def csv_stream(table: Table, rows: Iterable[dict], *, delimiter: str = ";") -> Iterator[bytes]:
+def csv_stream(table: Table, rows: Iterable[Mapping], *, delimiter: str = ";") -> Iterator[bytes]:
     """UTF-8 with a byte-order mark (so Excel reads the accents and the Cyrillic right), every
-    cell quoted, rows flushed in batches."""
+    cell quoted, rows written and flushed 500 at a time."""
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow([neutralise(header) for header in table.headers])
-    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
-    buffer.seek(0)
-    buffer.truncate()
-    for count, row in enumerate(rows, 1):
-        writer.writerow(table.cells(row))
-        if count % 500 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
+    lines = table.lines(rows)
+    while batch := list(islice(lines, 500)):
+        writer.writerows(batch)
+        yield buffer.getvalue().encode("utf-8")
+        buffer.seek(0)
+        buffer.truncate()
 
 
-def xlsx_file(table: Table, rows: Iterable[dict], *, title: str) -> tempfile.SpooledTemporaryFile:
+def xlsx_file(
+    table: Table, rows: Iterable[Mapping], *, title: str
+) -> tempfile.SpooledTemporaryFile:
     """A workbook written in openpyxl's write-only mode (rows go straight to disk), returned
     as a file positioned at its start. Neutralised cells never start with "=", so openpyxl
     never stores one as a formula."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([neutralise(header) for header in table.headers])
-    for row in rows:
-        sheet.append(table.cells(row))
+    for line in table.lines(rows):
+        sheet.append(line)
     # Handed to the caller, who streams and closes it (see ``file_chunks``).
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
