@@ -417,6 +417,10 @@ async def main_async(args) -> None:
         f"{args.duration:g} s or {args.max_requests} requests (or submissions) per scenario; "
         f"contention: {args.contenders} clients sending at once for {args.seats} seats",
         f"- rate limits: {limits_store}",
+        "- sync workers close each connection, so TIME_WAIT sockets pile up on the server side; "
+        "at thousands of connections per second on one loopback address a new connection "
+        "can meet one and wait for TCP's SYN retransmission (1 s, then 3 s): latencies of "
+        "1000 ms or more are that, not the application",
         "",
     ]
     for name, url in databases:
@@ -465,7 +469,11 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument(
-        "--max-requests", type=int, default=20_000, help="upper bound of actions per scenario"
+        "--max-requests",
+        type=int,
+        default=200_000,
+        help="upper bound of requests (or submissions) per scenario; the time bound should "
+        "end a run first, or the slowest connections would set its length",
     )
     parser.add_argument(
         "--rate", type=float, default=300, help="pace of the paced submissions, per second"
