@@ -90,6 +90,16 @@ def test_xlsx_has_the_same_columns_as_csv(app, staff_client):
     assert [c.value for c in next(sheet.iter_rows(max_row=1))] == csv_header
 
 
+def test_xlsx_rows_hold_the_cells_of_the_csv_with_numbers_for_options(app, staff_client):
+    submit(app.test_client(), "/fr/survey", SURVEY_ANSWERS)
+    _header, csv_row = rows_of(staff_client.get("/staff/forms/survey/export.csv"))
+    response = staff_client.get("/staff/forms/survey/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    xlsx_row = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
+    assert ["" if value is None else str(value) for value in xlsx_row] == csv_row
+    assert 0 in xlsx_row and 1 in xlsx_row  # an unticked option is a zero, not a blank
+
+
 def test_filters_of_the_table_apply_to_the_export(app, staff_client):
     for lang in ("fr", "uk", "uk"):
         submit(app.test_client(), f"/{lang}/survey", SURVEY_ANSWERS)
