@@ -63,9 +63,6 @@ class Training(db.Model):
     def last_date(self) -> date | None:
         return max(s.date for s in self.sessions) if self.sessions else None
 
-    def deadline_passed(self, now: datetime) -> bool:
-        return deadline_passed(self.registration_deadline, now)
-
     def accepts_registrations(self, now: datetime) -> bool:
         return accepts_registrations(
             is_published=self.is_published,

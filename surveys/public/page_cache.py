@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from flask import Response, current_app, request
 
-# The level Flask-Compress uses for the other responses (COMPRESS_LEVEL).
+# gzip framing (header and CRC), as "Content-Encoding: gzip" requires, not raw deflate. The
+# level is COMPRESS_LEVEL, the one Flask-Compress uses for the other responses.
 GZIP = {"wbits": 16 + zlib.MAX_WBITS}
 
 
