@@ -6,6 +6,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import cli, config, errors, health, logs, security, staff, templating
 from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
 from .i18n import get_locale
+from .public import page_cache
 from .public import views as public_views
 from .public.converters import SlugConverter
 
@@ -30,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     if app.config["PROXY_FIX_COUNT"]:
         count = app.config["PROXY_FIX_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    # Outermost, so that cached pages are answered before anything else runs.
+    app.wsgi_app = page_cache.FastLane(app, app.wsgi_app)
 
     templating.init_app(app)
     security.init_app(app)

@@ -83,6 +83,10 @@ DEFAULTS = {
     # If Redis is unreachable, serve people rather than refuse them (limits are a safeguard).
     "RATELIMIT_SWALLOW_ERRORS": True,
     "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    # A training page (seats left, dates, open or not) is served from each process's page
+    # cache for up to this many seconds before its state is read again; a sign-up itself is
+    # always decided on the database, under a lock.
+    "TRAINING_PAGE_MAX_AGE": 1.0,
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none).
     "PROXY_FIX_COUNT": 0,
     # Staff sessions end after this much inactivity, and in any case after the second value.

@@ -11,7 +11,7 @@ import unicodedata
 from functools import cache
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -199,18 +199,20 @@ def make_field(question: Question) -> Field:
     return field_class(validators=checks, filters=[strip], **kwargs)
 
 
-def started_serializer() -> URLSafeSerializer:
-    """One per app: building it derives keys, and every form page needs it."""
-    serializer = current_app.extensions.get("surveys.started_serializer")
+def started_serializer(app: Flask | None = None) -> URLSafeSerializer:
+    """One per app (the current one by default): building it derives keys, and every form
+    page needs it."""
+    app = app or current_app
+    serializer = app.extensions.get("surveys.started_serializer")
     if serializer is None:
-        serializer = URLSafeSerializer(current_app.secret_key, salt="surveys.form-started")
-        current_app.extensions["surveys.started_serializer"] = serializer
+        serializer = URLSafeSerializer(app.secret_key, salt="surveys.form-started")
+        app.extensions["surveys.started_serializer"] = serializer
     return serializer
 
 
-def new_stamp() -> str:
+def new_stamp(serializer: URLSafeSerializer | None = None) -> str:
     """The signed time a form was served (for the minimum fill time)."""
-    return started_serializer().dumps(int(time.time()))
+    return (serializer or started_serializer()).dumps(int(time.time()))
 
 
 def new_submission_key() -> str:

@@ -12,13 +12,13 @@ from urllib.parse import parse_qsl
 
 from flask import g, redirect, render_template, request
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..forms.definition import FormDefinition
-from ..forms.engine import PublicForm, form_class, log_bot, new_stamp, new_submission_key
+from ..forms.engine import PublicForm, form_class, log_bot
 from . import page_cache
+from .visitor import PLACEHOLDERS
 
 SWITCH_LANGUAGE = "switch_language"
 
@@ -45,16 +45,6 @@ def draft_key() -> str:
     return request.path.split("/", 2)[2] if request.path.count("/") >= 2 else request.path
 
 
-# A blank form page is the same for everyone but for three hidden values, so it is rendered
-# once per process and language with placeholders, which each request fills in. (Private-use
-# characters: never typed in a template, never escaped.)
-PLACEHOLDERS = {
-    "csrf_token": "\ue000csrf\ue000",
-    "started": "\ue000started\ue000",
-    "submission_key": "\ue000key\ue000",
-}
-
-
 def wants_blank_form() -> bool:
     """A plain GET: the page is served blank, from the cache (anything else is rendered)."""
     return request.method == "GET" and not request.query_string
@@ -63,12 +53,16 @@ def wants_blank_form() -> bool:
 def blank_page(
     definition: FormDefinition,
     template: str,
-    state: Hashable,
-    context: Callable[[], dict[str, Any]],
+    context: Callable[[], dict[str, Any]] = dict,
+    *,
+    state: Hashable = None,
+    max_age: float | None = None,
 ):
-    """The freshly served form, from the page cache (see PLACEHOLDERS). ``state`` is whatever
-    else the page shows that can change (a training's dates and seats); ``context`` gives the
-    template's other values, and is called only when the page has to be rendered."""
+    """The freshly served form, from the page cache: rendered once with placeholders for
+    the per-visitor values (see ``visitor``). ``state`` is whatever else the page shows that
+    can change (a training's dates and seats) and ``max_age`` how long it may be shown
+    before it is checked again; ``context`` gives the template's other values, and is called
+    only when the page has to be rendered."""
 
     def render() -> str:
         form = form_class(definition)(formdata=None)
@@ -86,16 +80,7 @@ def blank_page(
             **context(),
         )
 
-    return page_cache.serve(
-        ("blank", template, request.path),
-        render,
-        state=state,
-        values={
-            PLACEHOLDERS["csrf_token"]: generate_csrf,
-            PLACEHOLDERS["started"]: new_stamp,
-            PLACEHOLDERS["submission_key"]: new_submission_key,
-        },
-    )
+    return page_cache.serve(render, state=state, max_age=max_age)
 
 
 def handle_form(

@@ -42,7 +42,7 @@ def same_for_everyone(view):
     def cached(*args, **kwargs):
         if request.query_string:
             return view(*args, **kwargs)
-        return page_cache.serve(("page", request.path), lambda: view(*args, **kwargs))
+        return page_cache.serve(lambda: view(*args, **kwargs))
 
     return cached
 
@@ -109,7 +109,7 @@ def answer_form(definition, template: str):
         )
 
     if wants_blank_form():
-        return blank_page(definition, template, None, dict)
+        return blank_page(definition, template)
     return handle_form(
         definition,
         template=template,
@@ -155,6 +155,7 @@ def training_list():
 def training(slug):
     state = trainings.page_state(slug, utcnow())
     if state is None:
+        page_cache.forget(current_app, request.path)
         abort(404)
     definition = signup_definition(state.every_date_required)
     if wants_blank_form():
@@ -162,12 +163,13 @@ def training(slug):
         return blank_page(
             definition,
             "public/training.html",
-            state,
             lambda: {
                 "training": trainings.published_training(slug),
                 "accepting": state.accepting,
                 "seats": state.seats,
             },
+            state=state,
+            max_age=current_app.config["TRAINING_PAGE_MAX_AGE"],
         )
     found = trainings.published_training(slug)
     if found is None:
