@@ -4,8 +4,9 @@
     python bench/run.py                 # SQLite, then PostgreSQL if it answers on 127.0.0.1:5432
     python bench/run.py --duration 5    # shorter runs
 
-For each database it starts the app under gunicorn on loopback (and, with the same settings,
-a bare Flask app as the floor), drives them with wrk (C, so that the load generator takes
+For each database it starts the app under gunicorn on loopback behind nginx, as
+docs/deploy.md sets it up (and, with the same settings, a bare Flask app as the floor),
+drives them with wrk (C, so that the load generator takes
 little of the CPU it shares with the servers; scripts in bench/wrk/, every run bounded in
 requests and seconds) and reports requests per second, p50/p95/p99 latency and errors for:
 GET of each public form page, full survey submissions (GET the page, POST the answers with
@@ -17,7 +18,8 @@ runs drop and rebuild the schema of the database named by --postgres-url (defaul
 "test" database). Rate limits live in Redis (--redis-url) when it answers, as in production
 with several workers.
 
-Needs wrk (Debian/Ubuntu: apt-get install wrk), built with LuaJIT as Debian's is.
+Needs wrk, built with LuaJIT as Debian's is, and nginx (Debian/Ubuntu: apt-get install wrk
+nginx-light; nginx is started by the harness on free loopback ports, never as a service).
 """
 
 import argparse
@@ -42,9 +44,36 @@ from urllib.parse import urlencode
 import aiohttp
 
 ROOT = Path(__file__).resolve().parent.parent
-# Sync workers, two per core, as docs/deploy.md advises behind nginx (which buffers slow
-# clients); they close the connection after each response, so every request reconnects.
+# As in docs/deploy.md: sync workers, two per core, behind nginx, which keeps the clients'
+# connections alive, buffers each request whole and opens a new connection to gunicorn for
+# it. (Without nginx, a client that has connected but not yet sent, as a paced client does
+# between submissions, would hold a sync worker idle.)
 GUNICORN = ["--workers", "4", "--worker-class", "sync", "--log-level", "warning"]
+NGINX_CONF = """
+worker_processes 1;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    client_max_body_size 1m;
+    gzip off;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
 WRK = ROOT / "bench" / "wrk"
 SURVEY_ANSWERS = {
     "topics": ["french_courses", "housing"],
@@ -76,11 +105,10 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn on 127.0.0.1, stopped on exit."""
+    """gunicorn on 127.0.0.1 behind its own nginx (``url``), both stopped on exit."""
 
     def __init__(self, target: str, env: dict):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        upstream = free_port()
         self.process = subprocess.Popen(
             [
                 sys.executable,
@@ -88,13 +116,21 @@ class Server:
                 "gunicorn",
                 *GUNICORN,
                 "--bind",
-                f"127.0.0.1:{self.port}",
+                f"127.0.0.1:{upstream}",
                 target,
             ],
             cwd=ROOT,
-            env={**os.environ, **env},
+            env={**os.environ, "SURVEYS_PROXY_FIX_COUNT": "1", **env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+        )
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.folder = Path(tempfile.mkdtemp(prefix="surveys-nginx-"))
+        conf = self.folder / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(folder=self.folder, port=self.port, upstream=upstream))
+        self.proxy = subprocess.Popen(
+            ["nginx", "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE
         )
 
     async def wait(self, path: str = "/") -> None:
@@ -111,8 +147,10 @@ class Server:
         raise RuntimeError(self.process.stderr.read1().decode())
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
+        for process in (self.proxy, self.process):
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
@@ -184,6 +222,7 @@ def submission_load(name: str, base: str, args, rate: float = 0) -> Result:
         answers,
         args.max_requests // args.clients,
         rate / args.clients,
+        args.clients,
     )
     return Result(
         name,
@@ -385,8 +424,9 @@ def table(results: list[Result], floor: Result) -> list[str]:
 
 
 async def main_async(args) -> None:
-    if shutil.which("wrk") is None:
-        sys.exit("bench/run.py needs wrk: apt-get install wrk (or your system's package)")
+    for tool in ("wrk", "nginx"):
+        if shutil.which(tool) is None:
+            sys.exit(f"bench/run.py needs {tool}: apt-get install {tool} (or your system's)")
     floor_server = Server("bench.floor:app", {})
     await floor_server.wait()
     floor = page_load("floor: bare Flask constant page", floor_server.url + "/", args)
@@ -412,15 +452,16 @@ async def main_async(args) -> None:
         f"{version('sqlalchemy')}, gunicorn {version('gunicorn')}, psycopg {version('psycopg')}, "
         f"openpyxl {version('openpyxl')}, {wrk_version()}"
         + (f", PostgreSQL {pg_version}" if pg_version else ""),
-        f"- gunicorn settings (app and floor): `{' '.join(GUNICORN)}`",
-        f"- load: wrk on the same machine, {args.clients} concurrent connections, "
+        f"- gunicorn settings (app and floor): `{' '.join(GUNICORN)}`, behind nginx "
+        f"({nginx_version()}, one worker process, as in docs/deploy.md but without TLS)",
+        f"- load: wrk on the same machine, {args.clients} concurrent connections to nginx, "
         f"{args.duration:g} s or {args.max_requests} requests (or submissions) per scenario; "
         f"contention: {args.contenders} clients sending at once for {args.seats} seats",
         f"- rate limits: {limits_store}",
-        "- sync workers close each connection, so TIME_WAIT sockets pile up on the server side; "
-        "at thousands of connections per second on one loopback address a new connection "
-        "can meet one and wait for TCP's SYN retransmission (1 s, then 3 s): latencies of "
-        "1000 ms or more are that, not the application",
+        "- submissions: the scenario *as fast as they go* measures capacity (each of the 32 "
+        "clients sends its next submission as soon as the last one ends, so its latency is "
+        "mostly waiting behind the others: 32 / rate); the *paced* one measures what a person "
+        "waits at the target rate, from each submission's planned start",
         "",
     ]
     for name, url in databases:
@@ -442,6 +483,11 @@ async def main_async(args) -> None:
 def wrk_version() -> str:
     output = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     return " ".join((output.stdout + output.stderr).split()[:2])
+
+
+def nginx_version() -> str:
+    output = subprocess.run(["nginx", "-v"], capture_output=True, text=True, check=False)
+    return (output.stdout + output.stderr).strip().removeprefix("nginx version: ")
 
 
 def cpu_model() -> str:

@@ -1,5 +1,6 @@
-"""Two app processes (gunicorn) sharing one PostgreSQL and one Redis, as two hosts would:
-seats and rate limits hold across them, and a session started on one is valid on the other."""
+"""Two app processes (gunicorn, in production mode) sharing one PostgreSQL and one Redis, as
+two hosts would: seats and rate limits hold across them, and a form served by one (from its
+page cache) can be sent to the other."""
 
 import os
 import socket
@@ -50,7 +51,12 @@ def gunicorn(database_url: str, tmp_path, limit: str):
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": REDIS_URL,
-        "FLASK_DEBUG": "1",  # plain-HTTP cookies on loopback
+        # Production mode (page cache and its fast lane on), but plain-HTTP cookies on loopback.
+        "SURVEYS_SESSION_COOKIE_SECURE": "false",
+        "SURVEYS_ORGANISATION_NAME": "Centre",
+        "SURVEYS_ORGANISATION_ADDRESS": "Namur",
+        "SURVEYS_CONTACT_EMAIL": "privacy@example.be",
+        "SURVEYS_PUBLIC_URL": "http://127.0.0.1",
         "SURVEYS_SECRET_KEY": "shared-by-every-host",
         "SURVEYS_MIN_FILL_SECONDS": "0",
         "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT": "false",

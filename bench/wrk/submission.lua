@@ -2,7 +2,8 @@
 -- with the page's hidden fields and its session cookie, follow the 303 to the thank-you page.
 -- Run with as many threads as connections (-t N -c N), so that each thread's state is one
 -- client's. Arguments: form path, POST body of the answers, submissions per thread (the
--- bound), and the pace: submissions per second per client (0 = as fast as possible). When
+-- bound), the pace: submissions per second per client (0 = as fast as possible), and the
+-- number of clients. When
 -- paced, a submission's time runs from its planned start (no coordinated omission).
 
 local ffi = require("ffi")
@@ -59,12 +60,17 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("client", #threads)
 end
 
 function init(args)
   path, answers, budget, pace = args[1], args[2], tonumber(args[3]), tonumber(args[4])
+  local clients = tonumber(args[5])
   interval = pace > 0 and 1 / pace or 0
-  planned = now() + math.random() * interval -- spread the clients' first starts
+  -- Spread the clients' starts evenly over one interval, so that together they send at a
+  -- constant rate. (Not math.random: LuaJIT seeds it alike in every thread, which started
+  -- all clients at the same instant and made the "paced" load arrive in bursts.)
+  planned = now() + (client - 1) / clients * interval
 end
 
 function delay()

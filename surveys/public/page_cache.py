@@ -177,7 +177,8 @@ def recheck_after_own_changes(session) -> None:
     request (a few pages; the check is one query, and the page is rendered again only if
     its state did change)."""
     if has_app_context():
-        for entry in store(current_app).values():
+        # A copy: another thread of this process (gthread workers) may add a page meanwhile.
+        for entry in list(store(current_app).values()):
             if entry.fresh_until != math.inf:
                 entry.fresh_until = 0.0
 
