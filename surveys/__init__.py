@@ -4,11 +4,21 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, errors, health, logs, security, staff, templating
-from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate
+from .extensions import (
+    babel,
+    compress,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    ping_idle_connections,
+)
 from .i18n import get_locale
 from .public import page_cache
 from .public import views as public_views
 from .public.converters import SlugConverter
+from .sessions import SessionInterface
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -19,9 +29,13 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     config.load(app, test_config)
+    app.session_interface = SessionInterface()
     logs.init_app(app)
 
     db.init_app(app)
+    with app.app_context():  # the engines exist from init_app on; nothing connects here
+        for engine in db.engines.values():
+            ping_idle_connections(engine)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     babel.init_app(app, locale_selector=get_locale)
     csrf.init_app(app)

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     # An SQLite file in the instance folder (Flask-SQLAlchemy resolves the relative path there).
     "SQLALCHEMY_DATABASE_URI": "sqlite:///surveys.sqlite3",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Connections idle for a while are checked before use (extensions.ping_idle_connections).
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     # The whole request body; larger bodies get the 413 page.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,

@@ -8,6 +8,7 @@ summaries and exports can walk the same definitions.
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 
@@ -95,9 +96,13 @@ class Question:
     def is_choice(self) -> bool:
         return self.kind in CHOICE_KINDS
 
-    @property
+    @cached_property
     def choice_codes(self) -> tuple[str, ...]:
         return tuple(choice.code for choice in self.choices)
+
+    @cached_property
+    def known_codes(self) -> frozenset[str]:
+        return frozenset(self.choice_codes)
 
     def choice_label(self, code: str) -> Any:
         for choice in self.choices:

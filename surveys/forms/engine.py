@@ -114,7 +114,7 @@ class ChoiceRules:
 
     def __call__(self, form, field):
         chosen = field.data if isinstance(field.data, list) else [field.data]
-        known = set(self.question.choice_codes)
+        known = self.question.known_codes
         if any(code not in known for code in chosen):
             raise StopValidation(_("Choose from the options offered."))
         if len(chosen) > 1:

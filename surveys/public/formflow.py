@@ -91,7 +91,8 @@ def handle_form(
     thanks_url: Callable[[Any], str],
     **context: Any,
 ):
-    form = form_class(definition)(formdata=posted_fields())
+    fields = posted_fields()
+    form = form_class(definition)(formdata=fields)
     notice = None
     if g.get("rate_limited"):
         # Too many forms from this address: nothing is stored, everything typed comes back.
@@ -99,7 +100,7 @@ def handle_form(
             "Many forms have been sent from your connection in a short time. Wait a minute, "
             "then press the button again: your answers are still here."
         )
-    elif request.method == "POST" and SWITCH_LANGUAGE not in request.form:
+    elif fields is not None and SWITCH_LANGUAGE not in fields:
         reason = form.bot_reason()
         if reason:
             log_bot(definition, reason)

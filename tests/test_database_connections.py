@@ -1,0 +1,46 @@
+"""Pooled database connections that the server dropped (a restart, an idle timeout) are
+replaced before use: visitors see the page, not an error."""
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from surveys import extensions
+
+from .support import make_training
+
+
+def test_a_connection_dropped_by_the_server_is_replaced_before_use(
+    app, client, database_url, monkeypatch
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("only a server can drop a connection")
+    make_training(app)
+    assert client.get("/fr/trainings").status_code == 200  # a connection is now in the pool
+    killer = create_engine(database_url)
+    with killer.connect() as connection:
+        dropped = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    killer.dispose()
+    assert dropped >= 1
+    # As if it had been idle long enough to be checked (the threshold is seconds).
+    monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 0.0)
+    response = client.get("/fr/trainings")
+    assert response.status_code == 200
+    assert "Droit des étrangers" in response.get_data(as_text=True)
+
+
+def test_a_connection_in_constant_use_is_not_pinged(app, client, monkeypatch):
+    pings = []
+    with app.app_context():
+        dialect = extensions.db.engine.dialect
+    monkeypatch.setattr(dialect, "do_ping", lambda connection: pings.append(1) or True)
+    for _ in range(3):
+        assert client.get("/fr/trainings").status_code == 200
+    assert pings == []
+    monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert client.get("/fr/trainings").status_code == 200
+    assert pings == [1]
