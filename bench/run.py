@@ -458,6 +458,10 @@ async def main_async(args) -> None:
         f"{args.duration:g} s or {args.max_requests} requests (or submissions) per scenario; "
         f"contention: {args.contenders} clients sending at once for {args.seats} seats",
         f"- rate limits: {limits_store}",
+        "- form pages: after each worker's first request for a page, the page cache answers it "
+        "before Flask (surveys/public/page_cache.py), with each visitor's own tokens and session "
+        "cookie; a training page's seats and dates are read again at most "
+        "SURVEYS_TRAINING_PAGE_MAX_AGE (1 s) after another process changed them",
         "- submissions: the scenario *as fast as they go* measures capacity (each of the 32 "
         "clients sends its next submission as soon as the last one ends, so its latency is "
         "mostly waiting behind the others: 32 / rate); the *paced* one measures what a person "

@@ -146,8 +146,9 @@ def serve(
     fast lane may serve the page before Flask checks its state again (None: no limit)."""
     if current_app.debug:
         text = render()
-        for placeholder, value in values_in_request().items():
-            text = text.replace(placeholder, value)
+        if any(placeholder in text for placeholder in PLACEHOLDERS.values()):
+            for placeholder, value in values_in_request().items():
+                text = text.replace(placeholder, value)
         return Response(text, mimetype="text/html")
     pages = store(current_app)
     entry = pages.get(request.path)
@@ -177,7 +178,7 @@ def recheck_after_own_changes(session) -> None:
     request (a few pages; the check is one query, and the page is rendered again only if
     its state did change)."""
     if has_app_context():
-        # A copy: another thread of this process (gthread workers) may add a page meanwhile.
+        # A copy: another thread of this process (a threaded server) may add a page meanwhile.
         for entry in list(store(current_app).values()):
             if entry.fresh_until != math.inf:
                 entry.fresh_until = 0.0
