@@ -79,7 +79,11 @@ def begin_sqlite(connection):
 # A pooled connection left unused this long is checked before it is used again: the server
 # may have restarted or dropped it meanwhile. One in constant use is not, which spares a round
 # trip to the database on every request under load (SQLAlchemy's pool_pre_ping checks them
-# all, and that round trip was about a tenth of a submission's time on PostgreSQL).
+# all, and that round trip was about a tenth of a submission's time on PostgreSQL). The price:
+# when the server drops connections that were used less than that long ago (a restart or a
+# failover under traffic), the requests that meet them fail once; SQLAlchemy then discards
+# the pool's connections and the next requests get fresh ones. (A form's answers are still in
+# the browser's draft, see static/site.js.)
 PING_AFTER_IDLE_SECONDS = 2.0
 
 

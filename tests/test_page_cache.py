@@ -7,6 +7,7 @@ import time
 import zlib
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 from surveys.extensions import db
 from surveys.public.page_cache import Body
@@ -107,6 +108,28 @@ def test_a_forged_session_cookie_is_replaced_as_flask_would(app, flask_requests)
     assert "Set-Cookie" in page.headers
     fields = hidden_fields(page_text(page))
     assert "csrf_token" in fields
+
+
+def test_a_cookie_that_is_not_utf8_does_not_stop_a_visitor(app, flask_requests):
+    """Another site on the parent domain may have set a Latin-1 cookie: the server hands
+    its byte 0xE9 on as the character U+00E9 (WSGI's Latin-1 strings)."""
+    app.test_client().get("/fr/survey")
+    environ = EnvironBuilder(path="/fr/survey").get_environ()
+    environ["HTTP_COOKIE"] = "other=caf\xe9; lang=fr"
+    answer = {}
+    body = b"".join(app(environ, lambda status, headers: answer.update(status=status)))
+    assert answer["status"] == "200 OK"
+    assert len(flask_requests) == 1
+    assert "csrf_token" in hidden_fields(body.decode())
+
+
+def test_unusual_accept_encodings_never_keep_browsers_from_the_fast_lane(app, flask_requests):
+    for index in range(20):
+        app.test_client().get("/fr/survey", headers={"Accept-Encoding": f"x-odd-{index}"})
+    before = len(flask_requests)
+    app.test_client().get("/fr/survey", headers={"Accept-Encoding": CHROMIUM})
+    app.test_client().get("/fr/survey", headers={"Accept-Encoding": "gzip"})
+    assert len(flask_requests) == before + 1  # the first gzip answer is Flask's, kept
 
 
 def test_a_staff_session_is_left_to_flask(app, flask_requests):

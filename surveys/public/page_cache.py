@@ -10,15 +10,19 @@ the short rest as a stored (uncompressed) deflate block, which costs a copy and 
 
 The fast lane: once Flask has answered a plain GET of a cached page, its status line and
 headers (security headers, Content-Language, Vary: whatever Flask's hooks added) are kept
-with the page, for that Accept-Encoding, and ``FastLane``, a WSGI middleware in front of
-Flask, answers the next plain GETs of that address itself: no request context, no hooks,
-only the page and, for a blank form, the visitor's values and session cookie. Anything else
-goes to Flask: a query string, another method, an Accept-Encoding not seen yet (or one for
-which Flask-Compress chose another encoding), a session that holds more than a form token,
-and a page whose state may have changed: a training's seats and dates are checked again in
-Flask after ``max_age`` seconds, and at once after this process commits any change of its
-own (so whoever changes a training sees the change; other processes within ``max_age``).
-Sending a form is always decided by Flask, on the database.
+with the page, and ``FastLane``, a WSGI middleware in front of Flask, answers the next plain
+GETs of that address itself: no request context, no hooks, only the page and, for a blank
+form, the visitor's values and session cookie. Two answers are kept per page: gzipped, for
+every client that accepts gzip (Flask-Compress leaves an already encoded answer alone, so
+Flask's headers are the same for all of them), and plain, for a client that sends no
+Accept-Encoding at all. Anything else goes to Flask: a query string, another method, any
+other Accept-Encoding (Flask-Compress may choose br or zstd), a session that holds more than
+a form token or a cookie header Flask must read itself, and a page whose state may have
+changed: a training's seats and dates are checked again in Flask after ``max_age`` seconds,
+and at once after this process commits any change of its own (so whoever changes a
+training sees the change; other processes within ``max_age``; in a threaded server a request
+that read the state before that commit may keep the old one current for another
+``max_age``). Sending a form is always decided by Flask, on the database.
 
 The store belongs to the app, so two apps in one process (tests, or a second configuration)
 never see each other's pages. Off in debug mode, where templates change while you work.
@@ -48,8 +52,6 @@ STORED_BLOCK_MAX = 0xFFFF
 ENVIRON_KEY = "surveys.cached_page"
 # Headers that belong to one answer, not to the page.
 PER_ANSWER = {"content-length", "set-cookie"}
-# Answers kept per page, one per Accept-Encoding header value (browsers send a handful).
-MAX_ENCODINGS = 16
 
 
 @lru_cache(maxsize=256)
@@ -57,6 +59,14 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     """As Werkzeug reads Accept-Encoding (q-values, "*"), once per distinct header value
     (browsers send only a handful)."""
     return parse_accept_header(accept_encoding, Accept)["gzip"] > 0
+
+
+def answer_kind(accept_encoding: str | None) -> str | None:
+    """Which kept answer suits this Accept-Encoding: "gzip", "plain" (no header: nothing is
+    compressed), or None (Flask decides)."""
+    if not accept_encoding:
+        return "plain"
+    return "gzip" if accepts_gzip(accept_encoding) else None
 
 
 def stored_blocks(data: bytes) -> bytes:
@@ -114,23 +124,23 @@ class Body:
 @dataclass
 class Entry:
     """A cached page: its body, the state it shows, until when that state is taken as
-    current, and Flask's status line and headers for it, by Accept-Encoding, once Flask has
-    answered."""
+    current, and Flask's status line and headers for it, gzipped and plain (see
+    ``answer_kind``), once Flask has answered."""
 
     body: Body
     state: Hashable
     fresh_until: float
-    answers: dict[str | None, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
+    answers: dict[str, tuple[str, list[tuple[str, str]]]] = field(default_factory=dict)
 
     def keep_answer(
         self, accept_encoding: str | None, status: str, headers: list[tuple[str, str]]
     ) -> None:
+        kind = answer_kind(accept_encoding)
         encoding = next((v for n, v in headers if n.lower() == "content-encoding"), None)
-        if encoding != ("gzip" if accepts_gzip(accept_encoding) else None):
-            return  # Flask-Compress chose another encoding (br for a client without gzip)
-        if len(self.answers) < MAX_ENCODINGS:
-            kept = [(n, v) for n, v in headers if n.lower() not in PER_ANSWER]
-            self.answers[accept_encoding] = (status, kept)
+        if kind is None or encoding != ("gzip" if kind == "gzip" else None):
+            return
+        kept = [(n, v) for n, v in headers if n.lower() not in PER_ANSWER]
+        self.answers[kind] = (status, kept)
 
 
 def store(app: Flask) -> dict[str, Entry]:
@@ -197,19 +207,17 @@ class FastLane:
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] != "GET" or environ.get("QUERY_STRING"):
             return self.wsgi_app(environ, start_response)
-        accept_encoding = environ.get("HTTP_ACCEPT_ENCODING")
+        kind = answer_kind(environ.get("HTTP_ACCEPT_ENCODING"))
         entry = store(self.app).get(environ.get("PATH_INFO", ""))
-        if entry is not None and entry.fresh_until > time.monotonic():
-            answer = entry.answers.get(accept_encoding)
-            if answer is not None:
-                try:
-                    return self.answer(entry, answer, accept_encoding, environ, start_response)
-                except NotOurs:
-                    return self.wsgi_app(environ, start_response)
+        if entry is not None and kind in entry.answers and entry.fresh_until > time.monotonic():
+            try:
+                return self.answer(entry, kind, environ, start_response)
+            except NotOurs:
+                return self.wsgi_app(environ, start_response)
         return self.wsgi_app(environ, self.keeping_answer(environ, start_response))
 
-    def answer(self, entry: Entry, answer, accept_encoding, environ, start_response):
-        status, headers = answer
+    def answer(self, entry: Entry, kind: str, environ, start_response):
+        status, headers = entry.answers[kind]
         headers = list(headers)
         values = {}
         if entry.body.per_visitor:
@@ -218,7 +226,7 @@ class FastLane:
             values, cookie = self.tokens.for_request(environ)
             if cookie is not None:
                 headers.append(("Set-Cookie", cookie))
-        body = entry.body.render(values, accepts_gzip(accept_encoding))
+        body = entry.body.render(values, gzip=kind == "gzip")
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
         return [body]

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from flask import Flask
 from flask_wtf.csrf import generate_csrf
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from werkzeug.http import dump_cookie, parse_cookie
+from werkzeug.http import dump_cookie
+from werkzeug.sansio.http import parse_cookie  # as Flask's request.cookies reads the header
 
 from ..forms.engine import new_stamp, new_submission_key, started_serializer
 
@@ -62,9 +63,10 @@ class VisitorTokens:
             "samesite": interface.get_cookie_samesite(app),
             "httponly": interface.get_cookie_httponly(app),
         }
-        self.field = app.config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        # Read as Flask-WTF reads them (_get_config: the setting if present, else the default).
+        self.field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         self.csrf_serializer = URLSafeTimedSerializer(
-            app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key, salt="wtf-csrf-token"
+            app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key), salt="wtf-csrf-token"
         )
         self.started_serializer = started_serializer(app)
 
