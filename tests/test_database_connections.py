@@ -44,3 +44,21 @@ def test_a_connection_in_constant_use_is_not_pinged(app, client, monkeypatch):
     monkeypatch.setattr(extensions, "PING_AFTER_IDLE_SECONDS", 0.0)
     assert client.get("/fr/trainings").status_code == 200
     assert pings == [1]
+
+
+def test_a_submission_sent_in_autocommit_leaves_the_next_user_a_transaction(app, database_url):
+    """Survey answers are one INSERT, sent in autocommit on PostgreSQL; the connection goes
+    back to the pool in transactional mode, which a sign-up's seat lock needs."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("autocommit is used on PostgreSQL only")
+    from surveys.forms import SURVEY
+    from surveys.services import responses
+
+    with app.app_context():
+        responses.record_submission(
+            SURVEY, {"frequency": "weekly"}, locale="fr", submission_key="k" * 32
+        )
+        extensions.db.session.remove()
+        with extensions.db.engine.connect() as connection:
+            assert connection.connection.dbapi_connection.autocommit is False
+            assert extensions.db.engine.pool.checkedin() == 0  # the same, only connection
