@@ -47,8 +47,8 @@ class VisitorTokens:
     The token is Flask-WTF's (``generate_csrf``: a random SHA-1 hex secret kept in the
     session under ``WTF_CSRF_FIELD_NAME``, signed with the salt "wtf-csrf-token"), and the
     cookie is Flask's session cookie, signed by the app's own session interface with the
-    attributes it would set. Their serializers are built once here; Flask builds them on
-    every request."""
+    attributes it would set. The token's serializer is built once here (Flask-WTF builds
+    one per request); the session's is the app's own, cached in ``surveys.sessions``."""
 
     def __init__(self, app: Flask):
         interface = app.session_interface
