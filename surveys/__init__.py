@@ -12,7 +12,6 @@ from .extensions import (
     limiter,
     login_manager,
     migrate,
-    ping_idle_connections,
 )
 from .i18n import get_locale
 from .public import page_cache
@@ -33,9 +32,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
 
     db.init_app(app)
-    with app.app_context():  # the engines exist from init_app on; nothing connects here
-        for engine in db.engines.values():
-            ping_idle_connections(engine)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     babel.init_app(app, locale_selector=get_locale)
     csrf.init_app(app)

@@ -14,8 +14,12 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS = {
     # An SQLite file in the instance folder (Flask-SQLAlchemy resolves the relative path there).
     "SQLALCHEMY_DATABASE_URI": "sqlite:///surveys.sqlite3",
-    # Connections idle for a while are checked before use (extensions.ping_idle_connections).
-    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Every pooled connection is checked before use ("pessimistic" disconnect handling, as
+    # SQLAlchemy's documentation calls it): one the server closed (a restart, a failover, an
+    # idle timeout) is replaced before a visitor meets it. A connection lost during a unit
+    # of work is handled by running the unit again (surveys.database). Its cost is measured
+    # in docs/benchmarks.md.
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # The whole request body; larger bodies get the 413 page.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
@@ -42,6 +46,8 @@ DEFAULTS = {
     "COMPRESS_ALGORITHM_STREAMING": ["zstd", "br", "gzip"],
     "COMPRESS_LEVEL": 6,
     "COMPRESS_MIN_SIZE": 256,
+    # /healthz answers 503 when an SQLite database has less room than this for new rows.
+    "HEALTH_MIN_FREE_BYTES": 16 * 1024 * 1024,
     # Anti-bot: a submission sent faster than this after the page was served is not stored.
     "MIN_FILL_SECONDS": 3,
     # Deliverability checks query DNS while the person waits; off unless asked for.

@@ -1,21 +1,21 @@
 """Error pages in the visitor's language, for every HTTP error and for crashes."""
 
-import inspect
 import logging
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import database
+from .database import DatabaseUnavailable
 from .extensions import db
 from .i18n import language_from_path
 
 log = logging.getLogger(__name__)
-
-# Public forms whose answers come back on the page when the rate limit is hit.
-FORM_ENDPOINTS = {"public.survey", "public.ili", "public.training"}
 
 
 def explanation(code: int) -> tuple[str, str]:
@@ -43,6 +43,10 @@ def explanation(code: int) -> tuple[str, str]:
         429: (
             _("Too many attempts"),
             _("You have sent too many requests in a short time. Wait a minute and try again."),
+        ),
+        503: (
+            _("This page is not available just now"),
+            _("We cannot reach our data at the moment. Please try again in a minute."),
         ),
     }
     return texts.get(
@@ -75,15 +79,22 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error):
-        view = app.view_functions.get(request.endpoint)
-        if request.method == "POST" and request.endpoint in FORM_ENDPOINTS and view:
-            g.rate_limited = True
-            # The view itself, without the limit decorator that refused the request.
-            response = make_response(inspect.unwrap(view)(**(request.view_args or {})))
-        else:
-            response = make_response(render_error(429))
+        # (A public form's sends never come here: they are counted in formflow.store.)
+        response = make_response(render_error(429))
         # At the latest when the limit's window has passed.
         response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+        return response
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeout)
+    @app.errorhandler(DatabaseUnavailable)
+    def database_error(error):
+        # Forms never come here with their answers (formflow.store keeps them on the page).
+        if not isinstance(error, DatabaseUnavailable):
+            log.error("database error on %s %s", request.method, request.path, exc_info=error)
+        database.rollback()
+        response = make_response(render_error(503))
+        response.headers["Retry-After"] = "60"
         return response
 
     @app.errorhandler(HTTPException)

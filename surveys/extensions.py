@@ -1,7 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
 import sqlite3
-import time
 
 from flask import request
 from flask_babel import Babel
@@ -14,7 +13,6 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
@@ -74,36 +72,6 @@ def begin_sqlite(connection):
     if connection.dialect.name == "sqlite":
         mode = connection.get_execution_options().get("sqlite_begin", "")
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
-
-
-# A pooled connection left unused this long is checked before it is used again: the server
-# may have restarted or dropped it meanwhile. One in constant use is not, which spares a round
-# trip to the database on every request under load (SQLAlchemy's pool_pre_ping checks them
-# all, and that round trip was about a tenth of a submission's time on PostgreSQL). The price:
-# when the server drops connections that were used less than that long ago (a restart or a
-# failover under traffic), the requests that meet them fail once; SQLAlchemy then discards
-# the pool's connections and the next requests get fresh ones. (A form's answers are still in
-# the browser's draft, see static/site.js.)
-PING_AFTER_IDLE_SECONDS = 2.0
-
-
-def ping_idle_connections(engine: Engine) -> None:
-    """Pool events on ``engine`` implementing the check above (the "checkout" event may raise
-    DisconnectionError: SQLAlchemy then discards the connection and takes a fresh one)."""
-
-    @event.listens_for(engine, "checkin")
-    def note_idle_since(dbapi_connection, record):
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def ping_if_idle(dbapi_connection, record, proxy):
-        idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return  # a connection just made, or just used
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except Exception as error:
-            raise DisconnectionError() from error
 
 
 def begin_serialized() -> None:

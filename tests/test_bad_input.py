@@ -10,7 +10,17 @@ from sqlalchemy import func, select
 from surveys.extensions import db
 from surveys.models import Submission
 
-from .support import SURVEY_ANSWERS, error_summary, hidden_fields, make_app, submit, translated
+from .support import (
+    LANGUAGES,
+    SURVEY_ANSWERS,
+    error_summary,
+    hidden_fields,
+    make_app,
+    submit,
+    translated,
+)
+
+SEND_AGAIN = "Please check your answers, then press the button again to send them."
 
 
 def count_submissions(app) -> int:
@@ -200,17 +210,47 @@ def test_honeypot_gets_the_thank_you_page_but_is_not_stored(app, client, caplog)
     assert "bot submission discarded form=survey reason=honeypot" in caplog.text
 
 
-def test_a_form_sent_faster_than_a_person_can_is_not_stored(database_url, caplog):
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_form_sent_too_fast_comes_back_with_everything_and_the_second_send_is_stored(
+    database_url, caplog, lang
+):
+    """A draft restored by the phone and sent at once looks like a bot's: the person gets
+    the form back, filled in, and a sentence; sending it again stores it."""
     caplog.set_level(logging.INFO, logger="surveys")
-    app = make_app(database_url, MIN_FILL_SECONDS=60)
+    app = make_app(database_url, MIN_FILL_SECONDS=1)
     client = app.test_client()
-    response = submit(client, "/en/survey", SURVEY_ANSWERS)
-    assert response.status_code == 303
+    page = client.get(f"/{lang}/survey").get_data(as_text=True)
+    response = client.post(f"/{lang}/survey", data={**hidden_fields(page), **SURVEY_ANSWERS})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
     assert count_submissions(app) == 0
     assert "reason=too-fast" in caplog.text
+    assert translated(app, lang, SEND_AGAIN) in html
+    assert 'value="Permis de conduire"' in html
+    assert 'value="telegram" checked' in html
+    again = hidden_fields(html)
+    assert again["submission_key"] == hidden_fields(page)["submission_key"]
+    time.sleep(1.1)
+    assert client.post(f"/{lang}/survey", data={**again, **SURVEY_ANSWERS}).status_code == 303
+    assert count_submissions(app) == 1
 
 
-def test_a_post_without_the_form_stamp_is_treated_as_a_bot(app, client):
-    response = client.post("/fr/survey", data=SURVEY_ANSWERS)
-    assert response.status_code == 303
+def test_a_bot_that_does_not_send_again_is_not_stored(database_url):
+    app = make_app(database_url, MIN_FILL_SECONDS=60)
+    response = submit(app.test_client(), "/en/survey", SURVEY_ANSWERS)
+    assert response.status_code == 422
     assert count_submissions(app) == 0
+
+
+def test_a_form_without_its_stamp_comes_back_with_a_fresh_one_and_is_then_stored(app, client):
+    tokens = hidden_fields(client.get("/fr/survey").get_data(as_text=True))
+    del tokens["started"]
+    response = client.post("/fr/survey", data={**tokens, **SURVEY_ANSWERS})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert translated(app, "fr", SEND_AGAIN) in html
+    assert count_submissions(app) == 0
+    assert (
+        client.post("/fr/survey", data={**hidden_fields(html), **SURVEY_ANSWERS}).status_code == 303
+    )
+    assert count_submissions(app) == 1

@@ -77,7 +77,9 @@ def test_settings_come_from_the_environment(monkeypatch):
 def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    report = response.get_json()
+    assert (report["status"], report["database"]) == ("ok", "ok")
+    assert report["outbox"] == {"pending": 0, "failed": 0}
 
 
 @pytest.mark.parametrize(

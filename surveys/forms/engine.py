@@ -243,9 +243,9 @@ class PublicForm(FlaskForm):
         if not SUBMISSION_KEY.match(self.submission_key.data or ""):
             self.submission_key.data = new_submission_key()
 
-    def bot_reason(self) -> str | None:
-        if self.website_url.data:
-            return "honeypot"
+    def timing_problem(self) -> str | None:
+        """Why the form does not look filled in by a person ("missing-timestamp", "too-fast":
+        it was not open long enough), or None. Formflow sends such forms back, filled in."""
         try:
             served_at = int(started_serializer().loads(self.started.data or ""))
         except (BadSignature, ValueError, TypeError):

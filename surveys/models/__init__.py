@@ -2,6 +2,7 @@
 
 from .answers import Submission
 from .base import BRUSSELS, JSONDocument, UTCDateTime, utcnow
+from .health import HealthCheck
 from .outbox import OutboxMessage, OutboxStatus
 from .staff import AuditEvent, LoginThrottle, StaffSession, StaffUser
 from .trainings import Registration, RegistrationStatus, Training, TrainingSession
@@ -9,6 +10,7 @@ from .trainings import Registration, RegistrationStatus, Training, TrainingSessi
 __all__ = [
     "BRUSSELS",
     "AuditEvent",
+    "HealthCheck",
     "JSONDocument",
     "LoginThrottle",
     "OutboxMessage",

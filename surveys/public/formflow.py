@@ -1,24 +1,31 @@
 """The one request flow shared by every public form.
 
 GET serves a fresh form. POST either switches language (the answers are re-rendered in the
-other language, nothing is validated or stored), or is checked for bots, validated and saved.
-An expired CSRF token or a lost session never discards answers: the form comes back filled
-in, with a fresh token and a sentence asking to send again.
+other language, nothing is validated or stored), or is checked, validated and saved. Nothing
+but the honeypot discards answers: an expired token or a lost session, the rate limit, a form
+sent faster than a person fills it, a database that fails — each brings the form back filled
+in, with a fresh token and a sentence asking to send again (``SendAgain``).
 """
 
+import logging
 from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import g, redirect, render_template, request
+from flask import current_app, redirect, render_template, request
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from .. import database
+from ..extensions import limiter
 from ..forms.definition import FormDefinition
-from ..forms.engine import PublicForm, form_class, log_bot
+from ..forms.engine import PublicForm, form_class, log_bot, new_stamp
 from . import page_cache
 from .visitor import PLACEHOLDERS
+
+log = logging.getLogger(__name__)
 
 SWITCH_LANGUAGE = "switch_language"
 
@@ -83,6 +90,77 @@ def blank_page(
     return page_cache.serve(render, state=state, max_age=max_age)
 
 
+class SendAgain(Exception):
+    """The submission is not stored this time, and comes back to the person with everything
+    they typed and one sentence saying why and what to do. One path for every such case: an
+    expired token, the rate limit, a form sent too fast to be a person's, a database that
+    cannot store it just now."""
+
+    def __init__(self, notice: str, status: int = 200, retry_after: int | None = None):
+        super().__init__(notice)
+        self.notice = notice
+        self.status = status
+        self.retry_after = retry_after
+
+
+INVALID = object()
+
+
+def public_post_limit() -> str:
+    return current_app.config["PUBLIC_POST_LIMIT"]
+
+
+def store(definition: FormDefinition, form: PublicForm, save: Callable[[PublicForm], Any]):
+    """Check and store one sent form; returns what ``save`` returned, or ``INVALID`` when
+    the form's own errors are to be shown. Raises ``SendAgain``."""
+    try:
+        # Counted per client address, every form together (Flask-Limiter's documented use
+        # as a context manager inside a view).
+        with limiter.limit(public_post_limit):
+            pass
+    except RateLimitExceeded as error:
+        raise SendAgain(
+            _(
+                "Many forms have been sent from your connection in a short time. Wait a "
+                "minute, then press the button again: your answers are still here."
+            ),
+            status=429,
+            retry_after=error.limit.limit.get_expiry(),
+        ) from None
+    valid = form.validate()
+    if form.csrf_failed():
+        form.csrf_token.errors = []
+        raise SendAgain(
+            _(
+                "This page was open for a long time, so for your security we need you to send "
+                "it once more. Your answers are still here: check them and press the button again."
+            )
+        )
+    if not valid:
+        return INVALID
+    reason = form.timing_problem()
+    if reason:
+        # A draft restored by the browser and sent at once, or a lost stamp: a person may
+        # well be behind it, so the answers come back to be sent again (a bot rarely does).
+        log.info("form sent back to be sent again form=%s reason=%s", definition.code, reason)
+        form.started.data = new_stamp()
+        raise SendAgain(
+            _("Please check your answers, then press the button again to send them."),
+            status=422,
+        )
+    try:
+        return database.run(save, form)
+    except database.DatabaseUnavailable:
+        raise SendAgain(
+            _(
+                "We could not save your answers just now. They are still here: please send "
+                "them again in a minute."
+            ),
+            status=503,
+            retry_after=60,
+        ) from None
+
+
 def handle_form(
     definition: FormDefinition,
     *,
@@ -93,27 +171,18 @@ def handle_form(
 ):
     fields = posted_fields()
     form = form_class(definition)(formdata=fields)
-    notice = None
-    if g.get("rate_limited"):
-        # Too many forms from this address: nothing is stored, everything typed comes back.
-        notice = _(
-            "Many forms have been sent from your connection in a short time. Wait a minute, "
-            "then press the button again: your answers are still here."
-        )
-    elif fields is not None and SWITCH_LANGUAGE not in fields:
-        reason = form.bot_reason()
-        if reason:
-            log_bot(definition, reason)
+    refusal = None
+    if fields is not None and SWITCH_LANGUAGE not in fields:
+        if form.website_url.data:  # the honeypot: only a bot fills it
+            log_bot(definition, "honeypot")
             return redirect(thanks_url(None), code=303)
-        valid = form.validate()
-        if form.csrf_failed():
-            form.csrf_token.errors = []
-            notice = _(
-                "This page was open for a long time, so for your security we need you to send "
-                "it once more. Your answers are still here: check them and press the button again."
-            )
-        elif valid:
-            return redirect(thanks_url(save(form)), code=303)
+        try:
+            stored = store(definition, form, save)
+        except SendAgain as error:
+            refusal = error
+        else:
+            if stored is not INVALID:
+                return redirect(thanks_url(stored), code=303)
     form.prepare()
     errors = form.question_errors()
     page = render_template(
@@ -121,13 +190,13 @@ def handle_form(
         form=form,
         definition=definition,
         errors=errors,
-        notice=notice,
+        notice=refusal.notice if refusal else None,
         # A draft kept in the browser is put back only into a freshly served form.
         fresh=request.method == "GET",
         draft_key=draft_key(),
         **context,
     )
     # 422 tells monitoring a submission was refused; browsers show the page all the same.
-    if g.get("rate_limited"):
-        return page, 429
-    return page, 422 if errors else 200
+    status = refusal.status if refusal else (422 if errors else 200)
+    headers = {"Retry-After": str(refusal.retry_after)} if refusal and refusal.retry_after else {}
+    return page, status, headers

@@ -7,13 +7,20 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from .. import database
 from ..extensions import csrf, limiter
 from ..forms import ILI, SURVEY, signup_definition
 from ..i18n import ALIASES, LANGUAGES, negotiated_language
 from ..models import utcnow
 from ..services import notifications, responses, trainings
 from . import page_cache
-from .formflow import blank_page, handle_form, wants_blank_form
+from .formflow import (
+    blank_page,
+    handle_form,
+    posted_fields,
+    public_post_limit,
+    wants_blank_form,
+)
 
 
 class CancelForm(FlaskForm):
@@ -26,11 +33,7 @@ entry = Blueprint("entry", __name__)
 SLUG = "<slug:slug>"
 
 
-def public_post_limit() -> str:
-    return current_app.config["PUBLIC_POST_LIMIT"]
-
-
-# Only sending a form counts; reading pages is never limited.
+# The forms count their sends themselves (formflow.store); the cancel button is limited here.
 limit_posts = limiter.limit(public_post_limit, methods=["POST"])
 
 
@@ -120,14 +123,12 @@ def answer_form(definition, template: str):
 
 @bp.route("/survey", methods=["GET", "POST"])
 @csrf.exempt
-@limit_posts
 def survey():
     return answer_form(SURVEY, "public/survey.html")
 
 
 @bp.route("/ili", methods=["GET", "POST"])
 @csrf.exempt
-@limit_posts
 def ili():
     return answer_form(ILI, "public/ili.html")
 
@@ -151,9 +152,14 @@ def training_list():
 
 @bp.route(f"/trainings/{SLUG}", methods=["GET", "POST"])
 @csrf.exempt
-@limit_posts
 def training(slug):
-    state = trainings.page_state(slug, utcnow())
+    try:
+        state = trainings.page_state(slug, utcnow())
+    except database.ERRORS:
+        if request.method != "POST":
+            raise
+        database.rollback()
+        return signup_without_database()
     if state is None:
         page_cache.forget(current_app, request.path)
         abort(404)
@@ -205,6 +211,21 @@ def training(slug):
         save=save,
         thanks_url=thanks_url,
         **context,
+    )
+
+
+def signup_without_database():
+    """The database cannot even say what the training is: the sign-up comes back as it was
+    typed, under a plain heading, to be sent again (the same flow as every form)."""
+
+    def save(form):
+        raise database.DatabaseUnavailable("training page")
+
+    return handle_form(
+        signup_definition("attend_all" in posted_fields()),
+        template="public/signup_again.html",
+        save=save,
+        thanks_url=lambda outcome: request.path,
     )
 
 

@@ -1,0 +1,272 @@
+"""A database that goes away, fills up or refuses writes: nobody loses what they typed.
+
+Every failure here is real: a connection refused by a port where nothing listens, PostgreSQL
+backends terminated by the server, a PostgreSQL session in read-only mode, an SQLite file
+that cannot grow (``PRAGMA max_page_count``).
+"""
+
+import itertools
+
+import pytest
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
+
+from surveys.extensions import db
+from surveys.models import Registration, Submission
+
+from .support import (
+    SIGNUP_ANSWERS,
+    SURVEY_ANSWERS,
+    hidden_fields,
+    make_app,
+    make_training,
+    registrations_by_email,
+    sign_up,
+    translated,
+)
+
+COULD_NOT_SAVE = (
+    "We could not save your answers just now. They are still here: please send them again "
+    "in a minute."
+)
+REFUSING_URL = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def assert_kept(html: str, answers: dict) -> None:
+    """Every answer typed is on the page again."""
+    for name, value in answers.items():
+        for one in value if isinstance(value, list) else [value]:
+            if name.endswith("consent"):
+                assert f'name="{name}" value="y" checked' in html, name
+            elif one and len(one) > 2 and name not in ("contact_email",):
+                assert one.strip() in html, (name, one)
+
+
+def move_session(source, target) -> None:
+    """The same browser against another app on the same secret key (the database is back)."""
+    cookie = source.get_cookie("session")
+    target.set_cookie("session", cookie.value)
+
+
+def full_sqlite_app(database_url):
+    """An app whose SQLite file cannot grow any more, and is full inside."""
+    app = make_app(database_url)
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def cannot_grow(dbapi_connection, record):
+            cursor = dbapi_connection.cursor()
+            pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+            cursor.execute(f"PRAGMA max_page_count = {pages}")
+            cursor.close()
+
+        engine.dispose()
+        numbers = itertools.count()
+        for size in (2000, 400, 50, 1):  # big rows first, then whatever still fits
+            with pytest.raises(OperationalError, match="full"):
+                for number in itertools.islice(numbers, 10_000):
+                    with engine.begin() as connection:
+                        connection.execute(
+                            Submission.__table__.insert().values(
+                                form="filler",
+                                form_version=1,
+                                locale="fr",
+                                answers={"filler": "x" * size},
+                                submission_key=f"filler-{number:06d}-{'k' * 16}",
+                                consents={},
+                            )
+                        )
+        db.session.remove()
+    return app
+
+
+@pytest.fixture
+def on_sqlite(database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("an SQLite file")
+    return database_url
+
+
+@pytest.fixture
+def on_postgresql(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server")
+    return database_url
+
+
+@pytest.mark.parametrize("lang", ["fr", "en", "uk"])
+def test_a_full_sqlite_disk_keeps_every_answer_and_the_same_form_stores_once_later(on_sqlite, lang):
+    full = full_sqlite_app(on_sqlite)
+    before = count(full, Submission)
+    browser = full.test_client()
+    page = browser.get(f"/{lang}/survey").get_data(as_text=True)
+    data = {**hidden_fields(page), **SURVEY_ANSWERS}
+
+    response = browser.post(f"/{lang}/survey", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert translated(full, lang, COULD_NOT_SAVE) in html
+    assert_kept(html, SURVEY_ANSWERS)
+    assert 'value="telegram" checked' in html
+    assert count(full, Submission) == before
+    assert browser.get("/healthz").status_code == 503
+    assert browser.get("/healthz").get_json()["database"] == "full"
+
+    # Room again (the pragma lives in the full app's connections only).
+    roomy = make_app(on_sqlite)
+    again = roomy.test_client()
+    move_session(browser, again)
+    resent = {**hidden_fields(html), **SURVEY_ANSWERS}
+    assert resent["submission_key"] == data["submission_key"]
+    assert again.post(f"/{lang}/survey", data=resent).status_code == 303
+    assert again.post(f"/{lang}/survey", data=resent).status_code == 303  # a second tap
+    assert count(roomy, Submission) == before + 1
+    assert again.get("/healthz").status_code == 200
+
+
+def test_a_sign_up_while_postgresql_refuses_connections_keeps_everything(on_postgresql):
+    good = make_app(on_postgresql)
+    slug = make_training(good)
+    browser = good.test_client()
+    page = browser.get(f"/uk/trainings/{slug}").get_data(as_text=True)
+    data = {**hidden_fields(page), **SIGNUP_ANSWERS}
+
+    down = make_app(REFUSING_URL)
+    refused = down.test_client()
+    move_session(browser, refused)
+    # Even the training's own details cannot be read: the form comes back as typed.
+    response = refused.post(f"/uk/trainings/{slug}", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert translated(down, "uk", COULD_NOT_SAVE) in html
+    assert_kept(html, SIGNUP_ANSWERS)
+    assert count(good, Registration) == 0
+    data = {**hidden_fields(html), **SIGNUP_ANSWERS}
+
+    assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
+    assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
+    assert list(registrations_by_email(good)) == ["olena@example.be"]
+
+
+def test_survey_answers_while_postgresql_refuses_connections_come_back_whole(on_postgresql):
+    down = make_app(REFUSING_URL)
+    browser = down.test_client()
+    page = browser.get("/en/survey").get_data(as_text=True)  # a cached page: no database
+    data = {**hidden_fields(page), **SURVEY_ANSWERS}
+    response = browser.post("/en/survey", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert translated(down, "en", COULD_NOT_SAVE) in html
+    assert_kept(html, SURVEY_ANSWERS)
+
+    back = make_app(on_postgresql)
+    client = back.test_client()
+    move_session(browser, client)
+    assert (
+        client.post("/en/survey", data={**hidden_fields(html), **SURVEY_ANSWERS}).status_code == 303
+    )
+    assert count(back, Submission) == 1
+
+
+def read_only_app(database_url):
+    app = make_app(database_url)
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def read_only(dbapi_connection, record):
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+            dbapi_connection.commit()
+
+        db.engine.dispose()
+    return app
+
+
+def test_healthz_is_503_when_postgresql_is_read_only_and_the_form_comes_back(on_postgresql):
+    writable = make_app(on_postgresql)
+    slug = make_training(writable)
+    app = read_only_app(on_postgresql)
+    client = app.test_client()
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "read-only or refusing writes"
+
+    response = sign_up(client, slug, lang="fr")
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert translated(app, "fr", COULD_NOT_SAVE) in html
+    assert 'value="Kovalenko"' in html
+    assert count(writable, Registration) == 0
+
+
+def terminate_backends(database_url) -> int:
+    killer = create_engine(database_url)
+    with killer.connect() as connection:
+        dropped = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    killer.dispose()
+    return dropped
+
+
+def test_every_backend_terminated_between_two_sign_ups_the_next_one_succeeds(
+    app, client, on_postgresql
+):
+    slug = make_training(app)
+    assert sign_up(client, slug, email="first@example.be").status_code == 303
+    assert terminate_backends(on_postgresql) >= 1  # the pooled connections among them
+    response = sign_up(client, slug, email="second@example.be")
+    assert response.status_code == 303
+    assert set(registrations_by_email(app)) == {"first@example.be", "second@example.be"}
+
+
+def test_a_connection_cut_during_the_unit_of_work_is_run_again_and_stores_once(
+    app, client, on_postgresql
+):
+    """The server ends the connection after the pool checked it, at the INSERT itself."""
+    cuts = []
+    with app.app_context():
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def cut_at_first_insert(connection, cursor, statement, parameters, context, many):
+            if statement.startswith("INSERT INTO submissions") and not cuts:
+                pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+                killer = create_engine(on_postgresql)
+                with killer.connect() as other:
+                    other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+                killer.dispose()
+                cuts.append(pid)
+
+    page = client.get("/fr/survey").get_data(as_text=True)
+    response = client.post("/fr/survey", data={**hidden_fields(page), **SURVEY_ANSWERS})
+    assert response.status_code == 303
+    assert len(cuts) == 1
+    assert count(app, Submission) == 1
+
+
+def test_healthz_gives_the_outbox_backlog(app, client):
+    slug = make_training(app)
+    assert sign_up(client, slug).status_code == 303
+    report = client.get("/healthz").get_json()
+    assert report["status"] == "ok"
+    assert report["outbox"] == {"pending": 1, "failed": 0}
+
+
+def test_a_page_that_needs_a_database_that_refuses_is_a_translated_503(on_postgresql):
+    down = make_app(REFUSING_URL)
+    response = down.test_client().get("/uk/trainings")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    html = response.get_data(as_text=True)
+    assert translated(down, "uk", "This page is not available just now") in html
