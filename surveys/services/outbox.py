@@ -12,6 +12,7 @@ import logging
 import smtplib
 import sys
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,7 +21,8 @@ from pathlib import Path
 from flask import Flask, current_app
 from sqlalchemy import select, update
 
-from ..extensions import db
+from .. import database
+from ..extensions import begin_serialized, db
 from ..models import OutboxMessage, OutboxStatus, utcnow
 from . import audit
 
@@ -144,6 +146,7 @@ def make_backend():
 
 def recover_stuck(now: datetime) -> int:
     limit = now - timedelta(seconds=current_app.config["OUTBOX_STUCK_SECONDS"])
+    begin_serialized()
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_at < limit)
@@ -159,6 +162,7 @@ def recover_stuck(now: datetime) -> int:
 
 def claim(message_id: int, now: datetime) -> bool:
     """Take one pending message for this process; False if another process has it."""
+    begin_serialized()
     result = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
@@ -169,6 +173,32 @@ def claim(message_id: int, now: datetime) -> bool:
 
 
 def record(message_id: int, error: Exception | None, report: PassReport) -> None:
+    """Store a delivery's outcome. It is tried again until it is stored (for about half the
+    time after which a "sending" message is taken as stuck and sent again): a message the
+    server accepted must not be sent a second time because its outcome was lost."""
+    deadline = time.monotonic() + current_app.config["OUTBOX_STUCK_SECONDS"] / 2
+    pause = 0.1
+    while True:
+        try:
+            outcome = database.run(store_outcome, message_id, error)
+        except database.DatabaseUnavailable:
+            if time.monotonic() + pause > deadline:
+                log.error("outbox: the outcome of message %d could not be stored", message_id)
+                return
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+            continue
+        getattr(report, outcome).append(message_id)
+        if outcome == "failed":
+            log.error("outbox: message %d failed for good: %s", message_id, error)
+        elif outcome == "retried":
+            log.warning("outbox: message %d will be retried: %s", message_id, error)
+        return
+
+
+def store_outcome(message_id: int, error: Exception | None) -> str:
+    """One unit of work: "sent", "retried" or "failed", as committed."""
+    begin_serialized()  # SQLite: the write lock first, so the busy timeout applies
     message = db.session.get(OutboxMessage, message_id)
     now = utcnow()
     message.locked_at = None
@@ -177,20 +207,19 @@ def record(message_id: int, error: Exception | None, report: PassReport) -> None
         message.sent_at = now
         message.last_error = None
         message.source = None  # it held a cancellation link; delivered, it is not kept
-        report.sent.append(message_id)
+        outcome = "sent"
     elif isinstance(error, PermanentFailure) or message.attempts > len(RETRY_DELAYS):
         message.status = OutboxStatus.FAILED
         message.last_error = str(error)
         message.source = None
-        report.failed.append(message_id)
-        log.error("outbox: message %d failed for good: %s", message_id, error)
+        outcome = "failed"
     else:
         message.status = OutboxStatus.PENDING
         message.last_error = str(error)
         message.next_attempt_at = now + timedelta(seconds=RETRY_DELAYS[message.attempts - 1])
-        report.retried.append(message_id)
-        log.warning("outbox: message %d will be retried: %s", message_id, error)
+        outcome = "retried"
     db.session.commit()
+    return outcome
 
 
 def deliver(message_ids: Iterable[int], report: PassReport | None = None) -> PassReport:
@@ -198,7 +227,11 @@ def deliver(message_ids: Iterable[int], report: PassReport | None = None) -> Pas
     backend = make_backend()
     try:
         for message_id in message_ids:
-            if not claim(message_id, utcnow()):
+            try:
+                claimed = database.run(claim, message_id, utcnow())
+            except database.DatabaseUnavailable:
+                continue  # still pending: the next pass takes it
+            if not claimed:
                 continue
             message = db.session.get(OutboxMessage, message_id)
             db.session.commit()  # no transaction stays open while talking to the server
