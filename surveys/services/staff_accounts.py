@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.matching import RANKED_DICTIONARIES
 
-from ..extensions import db
+from ..extensions import begin_serialized, db
 from ..forms.values import InvalidValue, normalise_email
 from ..models import LoginThrottle, StaffSession, StaffUser, utcnow
 from . import audit, tokens
@@ -154,16 +154,22 @@ def throttles_for(email: str, address: str | None) -> list[LoginThrottle]:
 
 def attempt_login(email: str, password: str, address: str | None) -> LoginResult:
     """Check a login. While an account or an address is being slowed down, attempts are
-    refused without looking at the password; every failure looks the same to the caller."""
+    refused without looking at the password; every failure looks the same to the caller.
+
+    The password hash (slow on purpose) is checked outside any transaction; what the result
+    changes is written in a transaction that takes SQLite's write lock before it reads the
+    throttles again (a read snapshot upgraded to a write fails at once, busy timeout or not,
+    when another login wrote meanwhile)."""
     now = utcnow()
-    throttles = throttles_for(email, address)
-    if any(t.blocked_until and t.blocked_until > now for t in throttles):
-        staff = find_staff(email)
+    blocked = any(t.blocked_until and t.blocked_until > now for t in throttles_for(email, address))
+    staff = find_staff(email)
+    db.session.rollback()  # the reads above end here
+    if blocked:
+        begin_serialized()
         audit.record(staff.email if staff else "unknown", "login.throttled")
         db.session.commit()
         return LoginResult()
 
-    staff = find_staff(email)
     candidate = normalise_password(password)
     if staff is not None:
         valid = check_password_hash(staff.password_hash, candidate) and staff.is_active
@@ -171,6 +177,8 @@ def attempt_login(email: str, password: str, address: str | None) -> LoginResult
         check_password_hash(DUMMY_HASH, candidate)
         valid = False
 
+    begin_serialized()
+    throttles = throttles_for(email, address)
     if not valid:
         for throttle in throttles:
             throttle.failures = (throttle.failures or 0) + 1

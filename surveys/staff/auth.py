@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user, login_user, logout_user
 
+from .. import database
 from ..extensions import limiter, login_manager
 from ..i18n import LANGUAGES
 from ..services import staff_accounts
@@ -77,8 +78,8 @@ def login():
     form = LoginForm()
     failed = False
     if form.validate_on_submit():
-        result = staff_accounts.attempt_login(
-            form.email.data, form.password.data, request.remote_addr
+        result = database.run(
+            staff_accounts.attempt_login, form.email.data, form.password.data, request.remote_addr
         )
         if result.ok:
             language = session.get("staff_lang") or result.staff.locale
