@@ -1,17 +1,20 @@
 """E-mails over a real SMTP server on loopback (aiosmtpd), the outbox and its retries."""
 
 import email
+import re
 import time
 from datetime import timedelta
-from email.policy import default
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+from email.policy import SMTP, default
 
 import pytest
 from babel.dates import format_date
 from icalendar import Calendar
 
 from surveys.extensions import db
-from surveys.models import OutboxMessage, utcnow
-from surveys.services import outbox
+from surveys.models import OutboxMessage, Registration, utcnow
+from surveys.services import notifications, outbox
 
 from .support import (
     LANGUAGES,
@@ -133,6 +136,102 @@ def test_names_and_titles_cannot_inject_headers(mail_app, smtp_server):
     message = email.message_from_bytes(envelope.content, policy=default)
     assert message["Bcc"] is None
     assert message["Subject"].endswith("Atelier Bcc: evil@example.com")
+
+
+ENCODED_NAME = "=?utf-8?q?Evil=0D=0ABcc=3A_v=40example.org?="
+
+
+def raw_headers(content: bytes) -> dict[bytes, list[bytes]]:
+    """The header fields of a message as delivered, unfolded, by name (lower-case)."""
+    head = content.split(b"\r\n\r\n", 1)[0]
+    fields: dict[bytes, list[bytes]] = {}
+    for line in re.sub(rb"\r\n(?=[ \t])", b"", head).split(b"\r\n"):
+        name, _colon, value = line.partition(b":")
+        fields.setdefault(name.lower(), []).append(value.strip())
+    return fields
+
+
+def decoded(value: bytes) -> str:
+    """An unstructured header value as an RFC 2047 reader shows it."""
+    return str(make_header(decode_header(value.decode("ascii"))))
+
+
+def test_stored_encoded_word_name_and_title_cannot_add_headers(mail_app, smtp_server):
+    title = "Atelier =?utf-8?q?x=0D=0ABcc=3A_w=40example.org?=\u2028Bcc: w@example.org"
+    make_training(mail_app, title={"fr": title})
+    assert sign_up(mail_app.test_client(), "droit-des-etrangers").status_code == 303
+    with mail_app.app_context():
+        # As old data would hold it, from before names were checked.
+        registration = db.session.scalar(db.select(Registration))
+        registration.answers = {**registration.answers, "first_name": ENCODED_NAME}
+        notifications.enqueue(registration, "confirmed")
+        db.session.commit()
+    assert len(deliver(mail_app).sent) == 2
+
+    for envelope in smtp_server.handler.messages:
+        assert envelope.rcpt_tos == ["olena@example.be"]
+        fields = raw_headers(envelope.content)
+        assert len(fields[b"to"]) == 1 and b"bcc" not in fields
+        head = envelope.content.split(b"\r\n\r\n", 1)[0]
+        assert b"=?utf-8?q?Evil" not in head and b"=?utf-8?q?x" not in head
+        [subject] = fields[b"subject"]
+        assert decoded(subject).endswith(
+            "Atelier = ?utf-8?q?x=0D=0ABcc=3A_w=40example.org? = Bcc: w@example.org"
+        )
+    first, second = smtp_server.handler.parsed()
+    assert first["To"].addresses[0].display_name == "Olena Kovalenko"
+    [to] = second["To"].addresses
+    assert to.display_name == "= ?utf-8?q?Evil=0D=0ABcc=3A_v=40example.org? = Kovalenko"
+    assert to.addr_spec == "olena@example.be"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ENCODED_NAME,
+        "Olena\r\nBcc: v@example.org",
+        "Olena\x85Bcc: v@example.org",
+        "Olena\u2028Bcc: v@example.org\u2029",
+        "Olena\x0bKo\x0cva\x1clen\x1dko\x1e",
+        "=?=?==??= ?=?",
+        "Ol\x00ena\tKovalenko",
+    ],
+)
+def test_header_text_leaves_one_line_without_encoded_words(text):
+    cleaned = notifications.header_text(text, notifications.DISPLAY_NAME_LIMIT)
+    assert len(cleaned.splitlines()) == 1
+    assert "=?" not in cleaned and "?=" not in cleaned
+    assert "  " not in cleaned and cleaned == cleaned.strip()
+    assert cleaned.isprintable()
+
+
+def test_long_english_subject_is_not_folded_with_a_double_space(mail_app, smtp_server):
+    # With the SMTP policy's own folder this came out as "…, workshop  — Ciney".
+    title = "Foreigners' law for social workers, workshop — Ciney"
+    make_training(mail_app, title={"fr": "Droit des étrangers — Ciney", "en": title})
+    assert sign_up(mail_app.test_client(), "droit-des-etrangers", lang="en").status_code == 303
+    deliver(mail_app)
+
+    [envelope] = smtp_server.handler.messages
+    [subject] = raw_headers(envelope.content)[b"subject"]
+    assert decoded(subject) == f"Registration confirmed: {title}"
+    [message] = smtp_server.handler.parsed()
+    assert message["Subject"] == f"Registration confirmed: {title}"
+
+
+def test_subjects_of_every_length_read_back_exactly():
+    for padding in range(80):
+        for words in ("x" * padding, "Право іноземців " * (padding // 8)):
+            subject = notifications.header_text(
+                f"Registration confirmed: {words} workshop — Ciney", notifications.SUBJECT_LIMIT
+            )
+            message = EmailMessage(policy=SMTP)
+            message["Subject"] = notifications.EncodedHeader("Subject", subject)
+            content = message.as_bytes()
+            assert all(len(line) <= 76 for line in content.split(b"\r\n"))
+            [folded] = raw_headers(content)[b"subject"]
+            assert decoded(folded) == subject
+            assert email.message_from_bytes(content, policy=default)["Subject"] == subject
 
 
 def test_sign_up_succeeds_with_the_smtp_server_down_and_mail_arrives_when_it_is_back(

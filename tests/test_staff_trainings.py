@@ -64,6 +64,20 @@ def test_invalid_training_form_explains_each_problem(app, staff_client):
     assert 'value="Bad Slug"' in html  # what was typed stays
 
 
+def test_a_title_with_a_line_break_or_an_encoded_word_is_refused(app, staff_client):
+    url = "/staff/trainings/new"
+    message = translated(app, "fr", "Write the title on one line, without “=?” or “?=”.")
+    for field, title in (
+        ("title_fr", "Atelier\r\nBcc: v@example.org"),
+        ("title_en", "Workshop\u2028Bcc: v@example.org"),
+        ("title_uk", "=?utf-8?q?x=0D=0ABcc=3A_v=40example.org?="),
+    ):
+        data = {**csrf_of(staff_client, url), **FORM, field: title}
+        html = staff_client.post(url, data=data).get_data(as_text=True)
+        assert message in html, field
+        assert training(app, "atelier-andenne") is None
+
+
 def test_edit_texts_capacity_and_sessions_keeps_unchanged_dates(app, staff_client):
     make_training(app, capacity=1, sessions=2)
     sign_up(app.test_client(), "droit-des-etrangers", email="a@example.be")

@@ -15,6 +15,7 @@ from .support import (
     error_summary,
     hidden_fields,
     make_training,
+    outbox_messages,
     submit,
     translated,
 )
@@ -153,6 +154,37 @@ def test_invalid_phone_and_email_get_clear_messages(app, client):
     html = response.get_data(as_text=True)
     assert error_summary(html) == ["q-email", "q-phone"]
     assert 'value="olena@"' in html and 'value="12"' in html
+
+
+ENCODED_NAME = "=?utf-8?q?Evil=0D=0ABcc=3A_v=40example.org?="
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_encoded_word_in_a_name_is_refused_and_the_answers_kept(app, client, lang):
+    make_training(app)
+    answers = {**SIGNUP_ANSWERS, "first_name": ENCODED_NAME}
+    response = submit(client, f"/{lang}/trainings/droit-des-etrangers", answers)
+
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert error_summary(html) == ["q-first_name"]
+    message = "Please type this without “=?” or “?=”: these characters cannot be used in an e-mail."
+    assert translated(app, lang, message) in html
+    assert f'value="{ENCODED_NAME}"' in html
+    assert 'value="Kovalenko"' in html and 'value="olena@example.be"' in html
+    assert registrations(app) == []
+    assert outbox_messages(app) == []
+
+
+@pytest.mark.parametrize("character", ["\r", "\n", "\x85", "\u2028", "\u2029", "\x0b"])
+def test_line_breaking_characters_in_a_name_are_refused(app, client, character):
+    make_training(app)
+    answers = {**SIGNUP_ANSWERS, "last_name": f"Kovalenko{character}Bcc: v@example.org"}
+    response = submit(client, "/en/trainings/droit-des-etrangers", answers)
+
+    assert response.status_code == 422
+    assert error_summary(response.get_data(as_text=True)) == ["q-last_name"]
+    assert registrations(app) == []
 
 
 def test_a_double_tap_on_sign_up_is_one_registration_not_already_registered(app, client):

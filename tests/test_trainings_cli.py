@@ -75,6 +75,16 @@ def test_bad_input_gets_a_clear_message(app, runner):
     assert "end must be after the start" in result.output
 
 
+def test_a_title_with_a_line_break_or_an_encoded_word_is_refused(app, runner):
+    for title in ("Atelier\nBcc: v@example.org", "Atelier =?utf-8?q?x?=", "Atelier\u2028x"):
+        result = invoke(runner, "create", "atelier", "--title-fr", title)
+        assert result.exit_code != 0 and "title (fr): write it on one line" in result.output
+    make_training(app)
+    result = invoke(runner, "edit", "droit-des-etrangers", "--title-en", "Law\r\nBcc: v@x.be")
+    assert result.exit_code != 0 and "title (en)" in result.output
+    assert training(app, "droit-des-etrangers").title["en"] == "Foreigners' law"
+
+
 def test_raising_the_capacity_promotes_the_waiting_list_with_emails(app, runner, client):
     make_training(app, capacity=1)
     for i in range(3):

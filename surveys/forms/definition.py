@@ -85,8 +85,13 @@ class Question:
     # For a consent box: the version of its text, stored with the answer (bump it whenever
     # the wording or the privacy notice it refers to changes meaning).
     consent_version: str | None = None
+    # The answer goes into an e-mail header (a person's name in "To:"): besides line breaks,
+    # the markers of RFC 2047 encoded words are refused, which mail software would decode.
+    header_safe: bool = False
 
     def __post_init__(self):
+        if self.header_safe and self.kind != Kind.TEXT:
+            raise ValueError(f"question {self.code!r}: only a one-line text can be header-safe")
         if self.kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.URL) and self.max_length is None:
             object.__setattr__(self, "max_length", 200 if self.kind == Kind.TEXT else 254)
         if self.kind == Kind.TEXTAREA and self.max_length is None:

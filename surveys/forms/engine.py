@@ -95,6 +95,13 @@ class TextRules:
             raise StopValidation(
                 _("This text contains characters that could not be read. Please type it again.")
             )
+        if self.question.header_safe and not values.fits_in_header(field.data):
+            raise StopValidation(
+                _(
+                    "Please type this without “=?” or “?=”: these characters cannot be used "
+                    "in an e-mail."
+                )
+            )
         limit = self.question.max_length
         if limit and len(field.data) > limit:
             raise StopValidation(

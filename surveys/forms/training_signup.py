@@ -14,6 +14,7 @@ COMMON_QUESTIONS = (
         required=True,
         max_length=100,
         autocomplete="family-name",
+        header_safe=True,
     ),
     Question(
         "first_name",
@@ -22,6 +23,7 @@ COMMON_QUESTIONS = (
         required=True,
         max_length=100,
         autocomplete="given-name",
+        header_safe=True,
     ),
     Question(
         "email",

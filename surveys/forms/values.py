@@ -1,13 +1,25 @@
 """Parsing and normalising what people type: e-mail addresses, phone numbers, web sites."""
 
+import re
 from urllib.parse import urlsplit
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+# What must never reach an e-mail header: any character that ends a line somewhere (those
+# str.splitlines() breaks on), and the markers of RFC 2047 encoded words ("=?utf-8?q?…?="),
+# which mail software decodes, line breaks included.
+LINE_BREAKS = re.compile(r"[\n\x0b\x0c\r\x1c-\x1e\x85\u2028\u2029]")
+ENCODED_WORD_MARKS = re.compile(r"=\?|\?=")
+
 
 class InvalidValue(ValueError):
     pass
+
+
+def fits_in_header(text: str) -> bool:
+    """Whether ``text`` can be put in an e-mail header as typed (one line, no encoded words)."""
+    return not (LINE_BREAKS.search(text) or ENCODED_WORD_MARKS.search(text))
 
 
 def normalise_email(value: str, *, check_deliverability: bool = False) -> str:

@@ -1,11 +1,15 @@
 """E-mails to people who signed up, written to the outbox in the caller's transaction.
 
 Each message is rendered in the registrant's language (plain text and HTML) with a calendar
-file. Headers are built by the standard library's e-mail package with the SMTP policy, which
-refuses line breaks in header values: a name or a title cannot inject headers.
+file. Headers are built by the standard library's e-mail package, and every text that goes
+into one (a person's name, a staff-written title) passes through ``header_text`` first: the
+serializer itself has let line breaks through into headers more than once (CVE-2024-6923,
+CVE-2026-1299), and a server may run any Python version.
 """
 
+import unicodedata
 import uuid
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -55,10 +59,67 @@ def waitlist_place(registration: Registration) -> int | None:
     return ahead + 1
 
 
-def one_line(text: str, limit: int = 150) -> str:
-    """Staff-written titles go into a header: no line breaks, bounded length."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+# A quoted display name longer than a line is folded without its quotes by the standard
+# library (3.11 to 3.13 at least), and its commas then split it into several addresses.
+DISPLAY_NAME_LIMIT = 70
+SUBJECT_LIMIT = 200
+# Kept: French puts them before ":" and "?", and nothing breaks a line at them.
+NO_BREAK_SPACES = "\u00a0\u2007\u202f"
+
+
+def blank(character: str) -> bool:
+    return unicodedata.category(character) == "Cc" or (
+        character.isspace() and character not in NO_BREAK_SPACES
+    )
+
+
+def quoted_length(text: str) -> int:
+    """The length of ``text`` inside a quoted string, where \\ and " are escaped."""
+    return len(text) + text.count("\\") + text.count('"')
+
+
+def header_text(text: str, limit: int) -> str:
+    """``text`` as it may go into a header, whatever it holds and on any Python version: one
+    line of single spaces (every control character, line or paragraph separator and other
+    white space becomes one), no RFC 2047 encoded word ("=?" and "?=" get a space inside,
+    so mail software cannot decode one into a line break), at most ``limit`` characters
+    even once quoted."""
+    text = "".join(" " if blank(c) else c for c in text)
+    text = " ".join(word for word in text.split(" ") if word)
+    text = text.replace("=?", "= ?").replace("?=", "? =")
+    if quoted_length(text) <= limit:
+        return text
+    while quoted_length(text) > limit - 1:
+        text = text[:-1]
+    return text.rstrip(" ") + "…"
+
+
+class EncodedHeader:
+    """An unstructured header (the subject) encoded and folded by ``email.header.Header``.
+
+    The SMTP policy's own folder (CPython 3.10 to 3.13) mishandles the blanks around the
+    encoded words of a long subject with non-ASCII characters: when "—" no longer fits on
+    a line it starts the next line with a blank but keeps the one ending the line before
+    ("workshop  — Ciney" once unfolded), it drops the blank between two encoded words, and
+    it can cut an encoded word in two. ``Header`` encodes a non-ASCII text whole and folds
+    between encoded words, where readers ignore white space. The policy stores an object
+    with a ``name`` as it is and folds it by calling its ``fold``.
+    """
+
+    def __init__(self, name: str, value: str):
+        self.name = name
+        self.value = value
+
+    def __str__(self) -> str:
+        return self.value
+
+    def fold(self, *, policy) -> str:
+        charset = "us-ascii" if self.value.isascii() else "utf-8"
+        # RFC 2047: a line holding an encoded word is at most 76 characters.
+        encoded = Header(self.value, charset, header_name=self.name).encode(
+            splitchars=" ", maxlinelen=76, linesep=policy.linesep
+        )
+        return f"{self.name}: {encoded}{policy.linesep}"
 
 
 def enqueue(registration: Registration, kind: str) -> OutboxMessage:
@@ -96,19 +157,21 @@ def enqueue(registration: Registration, kind: str) -> OutboxMessage:
             "public_url": public_url,
             "lang": lang,
         }
-        subject = subject_for(kind, one_line(title.text))
+        subject = header_text(subject_for(kind, title.text), SUBJECT_LIMIT)
         text = render_template("emails/registration.txt", **context)
         html = render_template("emails/registration.html", subject=subject, **context)
 
     domain = urlsplit(public_url).hostname or "localhost"
     message_id = f"<{uuid.uuid4()}@{domain}>"
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = subject
+    message["Subject"] = EncodedHeader("Subject", subject)
     message["From"] = Address(
-        display_name=one_line(config["ORGANISATION_NAME"]), addr_spec=config["MAIL_FROM"]
+        display_name=header_text(config["ORGANISATION_NAME"], DISPLAY_NAME_LIMIT),
+        addr_spec=config["MAIL_FROM"],
     )
     message["To"] = Address(
-        display_name=one_line(registration.full_name), addr_spec=registration.email
+        display_name=header_text(registration.full_name, DISPLAY_NAME_LIMIT),
+        addr_spec=registration.email,
     )
     message["Reply-To"] = config["CONTACT_EMAIL"]
     message["Date"] = format_datetime(utcnow())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..forms.values import fits_in_header
 from ..i18n import LANGUAGES
 from ..models import (
     BRUSSELS,
@@ -79,6 +80,10 @@ def check_texts(texts: dict[str, dict[str, str]]) -> None:
             raise TrainingError(f"{name}: unknown language(s) {sorted(unknown)}")
     if not (texts.get("title") or {}).get("fr", "").strip():
         raise TrainingError("a French title is required")
+    for lang, title in (texts.get("title") or {}).items():
+        # A title is the subject of every e-mail about the training.
+        if not fits_in_header(title):
+            raise TrainingError(f"title ({lang}): write it on one line, without '=?' or '?='")
 
 
 def make_sessions(specs: list[SessionSpec]) -> list[TrainingSession]:

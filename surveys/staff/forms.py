@@ -15,6 +15,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
+from ..forms.values import fits_in_header
 from ..models import Training
 from ..services.training_admin import SLUG, parse_session_line
 
@@ -66,6 +67,12 @@ class PersonSearchForm(FlaskForm):
     )
 
 
+def one_line_title(form, field):
+    """A title is the subject of every e-mail about the training."""
+    if field.data and not fits_in_header(field.data):
+        raise ValidationError(_("Write the title on one line, without “=?” or “?=”."))
+
+
 class TrainingForm(FlaskForm):
     slug = StringField(
         _l("Address (slug)"),
@@ -74,10 +81,18 @@ class TrainingForm(FlaskForm):
     )
     title_fr = StringField(
         _l("Title in French"),
-        validators=[InputRequired(_l("Please fill in this field.")), Length(max=200)],
+        validators=[
+            InputRequired(_l("Please fill in this field.")),
+            Length(max=200),
+            one_line_title,
+        ],
     )
-    title_en = StringField(_l("Title in English"), validators=[Optional(), Length(max=200)])
-    title_uk = StringField(_l("Title in Ukrainian"), validators=[Optional(), Length(max=200)])
+    title_en = StringField(
+        _l("Title in English"), validators=[Optional(), Length(max=200), one_line_title]
+    )
+    title_uk = StringField(
+        _l("Title in Ukrainian"), validators=[Optional(), Length(max=200), one_line_title]
+    )
     description_fr = TextAreaField(_l("Description in French"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])
     description_uk = TextAreaField(_l("Description in Ukrainian"), validators=[Length(max=5000)])
