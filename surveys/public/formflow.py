@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import current_app, redirect, render_template, request
+from flask import current_app, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.datastructures import MultiDict
@@ -21,13 +21,19 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from .. import database
 from ..extensions import limiter
 from ..forms.definition import FormDefinition
-from ..forms.engine import PublicForm, form_class, log_bot, new_stamp
+from ..forms.engine import SUBMISSION_KEY, PublicForm, form_class, log_bot, new_stamp
 from . import page_cache
 from .visitor import PLACEHOLDERS
 
 log = logging.getLogger(__name__)
 
 SWITCH_LANGUAGE = "switch_language"
+
+# Every form page, blank or filled in, is kept out of the browser's caches: a phone may be
+# shared, and the next person pressing Back must not get the previous one's answers from the
+# HTTP cache (a page answering a POST holds them in its HTML). Chromium still keeps such a
+# page in its back/forward cache, unless a cookie changes: see ``sent``.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def posted_fields() -> MultiDict | None:
@@ -87,7 +93,10 @@ def blank_page(
             **context(),
         )
 
-    return page_cache.serve(render, state=state, max_age=max_age)
+    response = page_cache.serve(render, state=state, max_age=max_age)
+    # Set in Flask, so the fast lane replays it with Flask's other headers.
+    response.headers.update(NO_STORE)
+    return response
 
 
 class SendAgain(Exception):
@@ -110,9 +119,40 @@ def public_post_limit() -> str:
     return current_app.config["PUBLIC_POST_LIMIT"]
 
 
-def store(definition: FormDefinition, form: PublicForm, save: Callable[[PublicForm], Any]):
-    """Check and store one sent form; returns what ``save`` returned, or ``INVALID`` when
-    the form's own errors are to be shown. Raises ``SendAgain``."""
+def sent(url: str):
+    """The form was sent (or discarded as a bot's): on to the thank-you page, with a new form
+    token for this visitor. The changed session cookie is what makes Chromium drop the filled
+    page from its back/forward cache (it restores a ``no-store`` page only while no cookie has
+    changed), so Back fetches the form again, blank, even without JavaScript; the <form>'s
+    autocomplete="off" keeps the browser from putting the answers back. The old page's token
+    is void: sent again, ``sent_before`` answers it (another open form gets "send it once
+    more", with its answers kept)."""
+    session.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+    return redirect(url, code=303)
+
+
+def sent_before(form: PublicForm, already_sent: Callable[[str], Any] | None) -> Any:
+    """What the form instance's submission key already stored (truthy), if anything: a page
+    sent again after it was stored goes to the thank-you page instead of showing its answers
+    again. Asked only when the form would come back filled in, never to store."""
+    key = form.submission_key.data or ""
+    if already_sent is None or not SUBMISSION_KEY.match(key):
+        return None
+    try:
+        return database.run(already_sent, key)
+    except database.DatabaseUnavailable:
+        return None
+
+
+def store(
+    definition: FormDefinition,
+    form: PublicForm,
+    save: Callable[[PublicForm], Any],
+    already_sent: Callable[[str], Any] | None = None,
+):
+    """Check and store one sent form; returns what ``save`` returned (or what an earlier
+    sending of the same form instance stored), or ``INVALID`` when the form's own errors are
+    to be shown. Raises ``SendAgain``."""
     try:
         # Counted per client address, every form together (Flask-Limiter's documented use
         # as a context manager inside a view).
@@ -128,6 +168,10 @@ def store(definition: FormDefinition, form: PublicForm, save: Callable[[PublicFo
             retry_after=error.limit.limit.get_expiry(),
         ) from None
     valid = form.validate()
+    if form.csrf_failed() or not valid:
+        earlier = sent_before(form, already_sent)
+        if earlier:
+            return earlier
     if form.csrf_failed():
         form.csrf_token.errors = []
         raise SendAgain(
@@ -167,22 +211,28 @@ def handle_form(
     template: str,
     save: Callable[[PublicForm], Any],
     thanks_url: Callable[[Any], str],
+    already_sent: Callable[[str], Any] | None = None,
     **context: Any,
 ):
+    """``already_sent(submission_key)``: what that key stored (truthy), for ``thanks_url``."""
     fields = posted_fields()
     form = form_class(definition)(formdata=fields)
     refusal = None
-    if fields is not None and SWITCH_LANGUAGE not in fields:
+    if fields is not None and SWITCH_LANGUAGE in fields:
+        earlier = sent_before(form, already_sent)
+        if earlier:
+            return sent(thanks_url(earlier))
+    elif fields is not None:
         if form.website_url.data:  # the honeypot: only a bot fills it
             log_bot(definition, "honeypot")
-            return redirect(thanks_url(None), code=303)
+            return sent(thanks_url(None))
         try:
-            stored = store(definition, form, save)
+            stored = store(definition, form, save, already_sent)
         except SendAgain as error:
             refusal = error
         else:
             if stored is not INVALID:
-                return redirect(thanks_url(stored), code=303)
+                return sent(thanks_url(stored))
     form.prepare()
     errors = form.question_errors()
     page = render_template(
@@ -199,4 +249,4 @@ def handle_form(
     # 422 tells monitoring a submission was refused; browsers show the page all the same.
     status = refusal.status if refusal else (422 if errors else 200)
     headers = {"Retry-After": str(refusal.retry_after)} if refusal and refusal.retry_after else {}
-    return page, status, headers
+    return page, status, {**headers, **NO_STORE}

@@ -118,6 +118,7 @@ def answer_form(definition, template: str):
         template=template,
         save=save,
         thanks_url=lambda _: url_for("public.thanks", form=definition.code),
+        already_sent=responses.already_stored,
     )
 
 
@@ -210,6 +211,7 @@ def training(slug):
         template="public/training.html",
         save=save,
         thanks_url=thanks_url,
+        already_sent=lambda key: trainings.sign_up_sent_with(found.id, key),
         **context,
     )
 

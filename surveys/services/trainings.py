@@ -250,6 +250,19 @@ def sign_up(
     return outcome
 
 
+def sign_up_sent_with(training_id: int, submission_key: str) -> SignupOutcome | None:
+    """The sign-up that this form instance (its submission key) already made, if it still
+    stands: a page sent again is the same sign-up, and changes nothing."""
+    registration = db.session.scalar(
+        select(Registration).where(
+            Registration.training_id == training_id,
+            Registration.submission_key == submission_key,
+            Registration.status != CANCELLED,
+        )
+    )
+    return None if registration is None else outcome_of(registration, already_registered=False)
+
+
 def outcome_of(
     registration: Registration, *, already_registered: bool, message_ids: list[int] | None = None
 ) -> SignupOutcome:

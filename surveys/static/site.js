@@ -53,6 +53,21 @@
     };
     form.addEventListener("input", save);
     form.addEventListener("change", save);
+
+    // Back to a page the browser kept whole (back/forward cache) after its form was sent (the
+    // thank-you page erased the draft): on a shared phone the next person must not see what
+    // was typed, so it is emptied and fetched again, blank. Chromium already fetches it again
+    // (formflow.sent changes the session cookie); this is for browsers that keep such pages.
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted || store.getItem(key)) return;
+      var typed = false;
+      fields(function (field, box) {
+        if (box ? field.checked : field.value) typed = true;
+        if (box) field.checked = false;
+        else field.value = "";
+      });
+      if (typed) window.location.replace(window.location.pathname);
+    });
   }
 
   var summary = document.getElementById("error-summary");
