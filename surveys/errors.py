@@ -6,8 +6,6 @@ from flask import Flask, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import database
@@ -85,9 +83,6 @@ def init_app(app: Flask) -> None:
         response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
         return response
 
-    @app.errorhandler(DBAPIError)
-    @app.errorhandler(PoolTimeout)
-    @app.errorhandler(DatabaseUnavailable)
     def database_error(error):
         # Forms never come here with their answers (formflow.store keeps them on the page).
         if not isinstance(error, DatabaseUnavailable):
@@ -96,6 +91,9 @@ def init_app(app: Flask) -> None:
         response = make_response(render_error(503))
         response.headers["Retry-After"] = "60"
         return response
+
+    for kind in (*database.ERRORS, DatabaseUnavailable):
+        app.register_error_handler(kind, database_error)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -4,7 +4,6 @@ send, 503 otherwise (see services.health), with the outbox's backlog."""
 import logging
 
 from flask import Blueprint
-from sqlalchemy.exc import DBAPIError
 
 from . import database
 from .services import health
@@ -25,7 +24,7 @@ def healthz():
     if state.writable:
         try:
             report["outbox"] = health.outbox_backlog()
-        except DBAPIError:
+        except database.ERRORS:
             database.rollback()
     else:
         log.error("health check: database %s", state.problem)

@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .. import database
 from ..extensions import db
@@ -58,12 +56,12 @@ def sqlite_free_bytes() -> int | None:
 def database_health() -> DatabaseHealth:
     try:
         db.session.execute(text("SELECT 1"))
-    except (DBAPIError, PoolTimeout):
+    except database.ERRORS:
         database.rollback()
         return DatabaseHealth(writable=False, problem="unavailable")
     try:
         write_heartbeat()
-    except (DBAPIError, PoolTimeout):
+    except database.ERRORS:
         database.rollback()
         return DatabaseHealth(writable=False, problem="read-only or refusing writes")
     free = sqlite_free_bytes()
