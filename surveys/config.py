@@ -72,6 +72,9 @@ DEFAULTS = {
     "SMTP_USERNAME": None,
     "SMTP_PASSWORD": None,
     "SMTP_TIMEOUT": 10,
+    # A request writing to SQLite without begin_serialized() first: "warn" (log it), "raise"
+    # (the tests), or "off".
+    "SQLITE_WRITE_LOCK_CHECK": "warn",
     # Try to deliver a new message right after the change is committed (in a background
     # thread); the outbox worker retries whatever is left.
     "OUTBOX_DELIVER_AFTER_COMMIT": True,

@@ -1,8 +1,11 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
+import contextlib
+import logging
 import sqlite3
+from collections.abc import Iterator
 
-from flask import request
+from flask import current_app, has_request_context, request
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -14,6 +17,11 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+log = logging.getLogger(__name__)
+
+# Marks, on a connection, a transaction begun with the write lock (``begin_serialized``).
+SERIALIZED = "surveys_serialized"
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -66,16 +74,57 @@ def configure_sqlite(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def begin_sqlite(connection):
-    """Emit BEGIN ourselves. A unit of work that must not race (a sign-up counting seats)
-    asks for ``BEGIN IMMEDIATE`` through the ``sqlite_begin`` execution option: the write lock
-    is then taken before the first read, so concurrent sign-ups run one after the other."""
+    """Emit BEGIN ourselves. A unit of work that writes asks for ``BEGIN IMMEDIATE`` through
+    the ``sqlite_begin`` execution option (``begin_serialized``): the write lock is then taken
+    before the first read, so writers queue within the busy timeout. A deferred transaction
+    that read first and writes later cannot wait: when another writer committed meanwhile,
+    SQLite refuses the upgrade at once ("database is locked"), busy timeout or not."""
+    mode = connection.get_execution_options().get("sqlite_begin", "")
+    connection.info[SERIALIZED] = mode == "IMMEDIATE"
     if connection.dialect.name == "sqlite":
-        mode = connection.get_execution_options().get("sqlite_begin", "")
         connection.exec_driver_sql(f"BEGIN {mode}".strip())
 
 
+@event.listens_for(Engine, "before_cursor_execute")
+def check_sqlite_write_lock(connection, cursor, statement, parameters, context, executemany):
+    """A request that writes to SQLite without having taken the write lock first is a bug
+    waiting for load (see ``begin_sqlite``): the tests make it an error
+    (``SQLITE_WRITE_LOCK_CHECK = "raise"``), production logs it."""
+    if (
+        connection.dialect.name != "sqlite"
+        or context is None
+        or not (context.isinsert or context.isupdate or context.isdelete)
+        or connection.info.get(SERIALIZED)
+        or not has_request_context()
+    ):
+        return
+    check = current_app.config.get("SQLITE_WRITE_LOCK_CHECK", "warn")
+    if check == "raise":
+        raise RuntimeError(f"write without begin_serialized(): {statement[:80]}")
+    if check == "warn":
+        log.warning("SQLite write without the write lock taken first: %s", statement[:80])
+
+
 def begin_serialized() -> None:
-    """Start the session's transaction so that it holds the write lock from its first
-    statement on SQLite; on PostgreSQL callers lock rows with ``with_for_update()``."""
-    db.session.rollback()
+    """Make the session's transaction one that holds the write lock from its first statement
+    on SQLite (on PostgreSQL callers lock rows with ``with_for_update()``). Within such a
+    transaction already, nothing changes; otherwise the transaction open so far (reads only,
+    by contract) ends."""
+    if db.session().in_transaction():
+        if db.session.connection().info.get(SERIALIZED):
+            return
+        db.session.rollback()
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+
+
+@contextlib.contextmanager
+def serialized_transaction() -> Iterator[None]:
+    """``begin_serialized()``, then the block, then commit; any error rolls back, so a refused
+    change never leaves SQLite's write lock held."""
+    begin_serialized()
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from surveys.config import ROOT, normalise_database_url
 from surveys.extensions import db
 
-from .support import BACKENDS, TEST_DATABASE_URL, make_app
+from .support import BACKENDS, TEST_DATABASE_URL, free_port, make_app
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -110,14 +110,6 @@ class RecordingSMTPHandler:
         from email.policy import default
 
         return [email.message_from_bytes(e.content, policy=default) for e in self.messages]
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture

@@ -1,12 +1,22 @@
 """Helpers for tests: an app on a given database, and filling forms as a browser would."""
 
+import http.cookiejar
 import os
 import re
+import socket
+import subprocess
+import sys
 import tempfile
+import time as clock
+import urllib.error
+import urllib.parse
+import urllib.request
+from contextlib import contextmanager
 from datetime import date, time, timedelta
 from html import unescape
 
 from surveys import create_app
+from surveys.config import ROOT
 from surveys.extensions import db
 from surveys.models import Training, TrainingSession
 
@@ -42,6 +52,8 @@ def make_app(database_url: str, **overrides):
         # Every test client shares 127.0.0.1: limits are tested on their own (test_rate_limits).
         "PUBLIC_POST_LIMIT": "10000 per minute",
         "STAFF_LOGIN_LIMIT": "10000 per minute",
+        # Every write a request makes to SQLite takes the write lock first, or the test fails.
+        "SQLITE_WRITE_LOCK_CHECK": "raise",
         **overrides,
     }
     return create_app(config)
@@ -249,3 +261,87 @@ def login(client, email: str = STAFF_EMAIL, password: str = STAFF_PASSWORD, **kw
 def csrf_of(client, url: str) -> dict:
     """The hidden fields (CSRF token) of a staff page, for a POST as its buttons send it."""
     return hidden_fields(client.get(url).get_data(as_text=True))
+
+
+# Real servers: the app under gunicorn, in production mode, as a deployment runs it.
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, tmp_path, *, workers: int = 2, **settings: str):
+    """gunicorn on a free loopback port; ``settings`` are environment variables
+    (``SURVEYS_…``, ``REDIS_URL``) over the defaults below. Yields the base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        # Production mode (page cache and its fast lane on), but plain-HTTP cookies on loopback.
+        "SURVEYS_SESSION_COOKIE_SECURE": "false",
+        "SURVEYS_ORGANISATION_NAME": "Centre",
+        "SURVEYS_ORGANISATION_ADDRESS": "Namur",
+        "SURVEYS_CONTACT_EMAIL": "privacy@example.be",
+        "SURVEYS_PUBLIC_URL": "http://127.0.0.1",
+        "SURVEYS_SECRET_KEY": "shared-by-every-host",
+        "SURVEYS_MIN_FILL_SECONDS": "0",
+        "SURVEYS_MAIL_FOLDER": str(tmp_path / "mail"),
+        "SURVEYS_PROXY_FIX_COUNT": "1",  # each simulated person has its own address
+        **settings,
+    }
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = clock.monotonic() + 30
+        while clock.monotonic() < deadline:
+            try:
+                if urllib.request.urlopen(f"{url}/healthz", timeout=2).status == 200:
+                    break
+            except OSError:
+                clock.sleep(0.2)
+        else:
+            raise AssertionError(process.stdout.read1().decode())
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def browser_opener() -> urllib.request.OpenerDirector:
+    """A client with its own cookies that does not follow redirects (as a form's POST sees
+    them)."""
+    return urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect
+    )
+
+
+def status_of_request(opener, url: str, data: dict | None = None, headers=None) -> int:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    try:
+        request = urllib.request.Request(url, data=body, headers=headers or {})
+        with opener.open(request, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def post_form(read_from: str, send_to: str, path: str, data: dict, address: str):
+    """GET the form from one host, POST it to the other (a load balancer may do that)."""
+    opener = browser_opener()
+    headers = {"X-Forwarded-For": address}
+    page = opener.open(urllib.request.Request(read_from + path, headers=headers), timeout=30)
+    fields = {**hidden_fields(page.read().decode()), **data}
+    return status_of_request(opener, send_to + path, fields, headers)

@@ -270,3 +270,58 @@ def test_a_page_that_needs_a_database_that_refuses_is_a_translated_503(on_postgr
     assert response.headers["Retry-After"] == "60"
     html = response.get_data(as_text=True)
     assert translated(down, "uk", "This page is not available just now") in html
+
+
+CHANGES_NOT_SAVED = (
+    "We could not save your changes just now. They are still here: please save again in a minute."
+)
+LONG_DESCRIPTION = "Deux journées sur le droit des étrangers, avec des cas pratiques. " * 60
+TRAINING_FORM = {
+    "title_fr": "Atelier interculturel",
+    "title_uk": "Міжкультурний воркшоп",
+    "description_fr": LONG_DESCRIPTION,
+    "trainer": "Équipe formation",
+    "capacity": "20",
+    "sessions": "2030-03-01 09:00-16:00 Andenne\n2030-03-08 09:00-16:00 Andenne",
+}
+
+
+def failing_app(database_url):
+    """The same database, now refusing writes: full (SQLite) or read-only (PostgreSQL)."""
+    if database_url.startswith("sqlite"):
+        return full_sqlite_app(database_url)
+    return read_only_app(database_url)
+
+
+@pytest.mark.parametrize("page", ["new", "edit"])
+def test_a_training_form_the_database_cannot_store_comes_back_with_everything_typed(
+    app, database_url, staff_client, page
+):
+    from surveys.models import AuditEvent, Training
+
+    slug = make_training(app, slug="atelier")
+    url = "/staff/trainings/new" if page == "new" else f"/staff/trainings/{slug}/edit"
+    form = {**TRAINING_FORM, "slug": "atelier-andenne" if page == "new" else slug}
+    events = count(app, AuditEvent)
+    failing = failing_app(database_url).test_client()
+    move_session(staff_client, failing)
+
+    page_html = failing.get(url).get_data(as_text=True)
+    response = failing.post(url, data={**hidden_fields(page_html), **form})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert translated(app, "fr", CHANGES_NOT_SAVED) in html
+    assert LONG_DESCRIPTION.strip() in html.replace("&#39;", "'")
+    assert "Міжкультурний воркшоп" in html and "2030-03-08 09:00-16:00 Andenne" in html
+    assert count(app, Training) == 1 and count(app, AuditEvent) == events  # nothing half-saved
+
+    # The database takes writes again: the page sent again is saved, once, with its audit.
+    roomy = make_app(database_url).test_client()
+    move_session(failing, roomy)
+    assert roomy.post(url, data={**hidden_fields(html), **form}).status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(select(Training).filter_by(slug=form["slug"]))
+        assert saved.description["fr"] == LONG_DESCRIPTION.strip()
+        assert [s.place for s in saved.sessions] == ["Andenne", "Andenne"]
+    assert count(app, AuditEvent) == events + 1

@@ -262,7 +262,7 @@ def cancel_registration(token):
     notice = None
     if request.method == "POST":
         if form.validate():
-            trainings.cancel(registration.id)
+            database.run(trainings.cancel, registration.id)
             return redirect(url_for("public.cancel_registration", token=token), code=303)
         notice = _("This page was open for a long time: press the button once more.")
     return render_template(

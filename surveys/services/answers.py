@@ -8,7 +8,7 @@ from math import ceil
 
 from sqlalchemy import Select, Text, cast, func, select
 
-from ..extensions import db
+from ..extensions import begin_serialized, db
 from ..forms import ILI, SURVEY
 from ..forms.definition import FormDefinition
 from ..i18n import LANGUAGES
@@ -117,8 +117,10 @@ def get_submission(form: str, submission_id: int) -> Submission | None:
 
 
 def delete_submission(form: str, submission_id: int, *, actor: str) -> bool:
+    begin_serialized()
     submission = get_submission(form, submission_id)
     if submission is None:
+        db.session.rollback()
         return False
     db.session.delete(submission)
     audit.record(actor, "answer.delete", form=form, id=submission_id)

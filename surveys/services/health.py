@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select, text
 
 from .. import database
-from ..extensions import db
+from ..extensions import begin_serialized, db
 from ..models import HealthCheck, OutboxMessage, OutboxStatus, utcnow
 
 
@@ -25,6 +25,7 @@ class DatabaseHealth:
 
 
 def write_heartbeat() -> None:
+    begin_serialized()
     row = db.session.get(HealthCheck, 1)
     if row is None:
         db.session.add(HealthCheck(id=1, checked_at=utcnow()))

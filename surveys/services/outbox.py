@@ -299,8 +299,10 @@ def failed_unhandled() -> list[OutboxMessage]:
 
 def mark_handled(message_id: int, *, actor: str) -> bool:
     """Staff dealt with a failed message (e.g. phoned the person); False if it is unknown."""
+    begin_serialized()
     message = db.session.get(OutboxMessage, message_id)
     if message is None:
+        db.session.rollback()
         return False
     message.handled_at = utcnow()
     audit.record(actor, "email.handled", id=message_id)

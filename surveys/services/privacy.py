@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import begin_serialized, db
 from ..forms.values import InvalidValue, normalise_email, normalise_phone
 from ..models import (
     BRUSSELS,
@@ -132,14 +132,13 @@ def export_person(text: str, *, actor: str) -> dict:
             for m in person.messages
         ],
     }
-    audit.record(
+    audit.log(
         actor,
         "person.export",
         registrations=len(person.registrations),
         answers=len(person.submissions),
         emails=len(person.messages),
     )
-    db.session.commit()
     return data
 
 
@@ -171,6 +170,7 @@ def erase_person(text: str, *, actor: str) -> ErasureReport:
         if was_confirmed:
             promoted_messages += trainings.fill_free_seats(training)
         db.session.commit()
+    begin_serialized()
     if message_ids:
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(message_ids)))
     for submission in person.submissions:
@@ -214,6 +214,7 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
     today = now.astimezone(BRUSSELS).date()
     answers_before = now - relativedelta(months=config["RETENTION_ANSWERS_MONTHS"])
     trainings_before: date = today - relativedelta(months=config["RETENTION_REGISTRATIONS_MONTHS"])
+    begin_serialized()  # the web app may be writing to the same SQLite file
 
     answers = db.session.execute(
         delete(Submission).where(Submission.created_at < answers_before)

@@ -5,7 +5,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..extensions import begin_serialized, db
 from ..forms.definition import FormDefinition
 from ..models import Submission
 
@@ -35,6 +35,8 @@ def record_submission(
         # COMMIT round trips. (Not on SQLite, whose connections begin transactions
         # themselves, see extensions.begin_sqlite.)
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    else:
+        begin_serialized()
     db.session.add(submission)
     try:
         db.session.commit()

@@ -73,7 +73,9 @@ def create_staff(email: str, password: str, locale: str = "fr") -> StaffUser:
         email = normalise_email(email)
     except InvalidValue as error:
         raise AccountError(f"not a valid e-mail address: {error}") from None
+    begin_serialized()
     if find_staff(email) is not None:
+        db.session.rollback()
         raise AccountError(f"an account for {email} already exists")
     check_password_policy(password, email)
     staff = StaffUser(
@@ -94,15 +96,19 @@ def check_current_password(staff: StaffUser, password: str) -> bool:
 def set_password(staff: StaffUser, password: str, *, actor: str) -> None:
     """Change the password and end every session of the account."""
     check_password_policy(password, staff.email)
-    staff.password_hash = generate_password_hash(normalise_password(password))
+    password_hash = generate_password_hash(normalise_password(password))
+    begin_serialized()
+    staff.password_hash = password_hash
     db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
     audit.record(actor, "staff.password", account=staff.email)
     db.session.commit()
 
 
 def disable(email: str) -> StaffUser:
+    begin_serialized()
     staff = find_staff(email)
     if staff is None:
+        db.session.rollback()
         raise AccountError(f"no account for {email}")
     staff.is_active = False
     db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
@@ -212,31 +218,51 @@ def session_expired(session: StaffSession, now: datetime) -> bool:
     return now - session.last_seen_at > idle or now - session.created_at > absolute
 
 
-def load_session(token: str) -> StaffUser | None:
-    """The staff member of a live session, or None (unknown, expired or disabled)."""
-    session = db.session.scalar(
+def find_session(token: str) -> StaffSession | None:
+    return db.session.scalar(
         select(StaffSession).where(StaffSession.token_hash == tokens.token_hash(token))
     )
+
+
+def load_session(token: str) -> StaffUser | None:
+    """The staff member of a live session, or None (unknown, expired or disabled).
+
+    Most requests only read; an expired session is deleted, and a live one's last-seen time
+    written at most once a minute, in a transaction that takes the write lock first and so
+    reads the session again."""
+    session = find_session(token)
     if session is None:
         return None
     now = utcnow()
-    if session_expired(session, now) or not session.staff.is_active:
+    expired = session_expired(session, now) or not session.staff.is_active
+    if not expired and now - session.last_seen_at <= timedelta(seconds=60):
+        return session.staff
+    begin_serialized()
+    session = find_session(token)
+    if session is None:
+        db.session.rollback()
+        return None
+    if expired:
         db.session.delete(session)
         db.session.commit()
         return None
-    if now - session.last_seen_at > timedelta(seconds=60):  # one write a minute at most
-        session.last_seen_at = now
-        db.session.commit()
-    return session.staff
+    session.last_seen_at = now
+    staff = session.staff
+    db.session.commit()
+    return staff
 
 
 def end_session(token: str) -> None:
+    begin_serialized()
     db.session.execute(
         delete(StaffSession).where(StaffSession.token_hash == tokens.token_hash(token))
     )
     db.session.commit()
 
 
-def set_locale(staff: StaffUser, locale: str) -> None:
-    staff.locale = locale
+def set_locale(staff_id: int, locale: str) -> None:
+    begin_serialized()
+    staff = db.session.get(StaffUser, staff_id)
+    if staff is not None:
+        staff.locale = locale
     db.session.commit()

@@ -8,7 +8,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import db
+from ..extensions import db, serialized_transaction
 from ..forms.values import fits_in_header
 from ..i18n import LANGUAGES
 from ..models import (
@@ -42,6 +42,10 @@ class TrainingError(ValueError):
     """A request staff can correct: the message says what is wrong."""
 
 
+class SlugTaken(TrainingError):
+    """Another training has this slug (perhaps created a moment ago by someone else)."""
+
+
 @dataclass(frozen=True)
 class SessionSpec:
     date: date
@@ -70,7 +74,7 @@ def check_slug(slug: str) -> None:
             f"invalid slug {slug!r}: use lower-case letters, digits and hyphens (at most 80)"
         )
     if db.session.scalar(select(Training.id).where(Training.slug == slug)) is not None:
-        raise TrainingError(f"a training with the slug {slug!r} already exists")
+        raise SlugTaken(f"a training with the slug {slug!r} already exists")
 
 
 def check_texts(texts: dict[str, dict[str, str]]) -> None:
@@ -128,26 +132,45 @@ def create_training(
     is_open: bool = True,
     is_published: bool = False,
     sessions: list[SessionSpec] = (),
+    actor: str | None = None,
 ) -> Training:
+    """Create a training in one transaction, with its audit event when ``actor`` is given
+    (the CLI's changes are logged by the shell, not here)."""
+    with serialized_transaction():
+        training = add_training(
+            slug,
+            title=title,
+            description=description,
+            audience=audience,
+            trainer=trainer,
+            capacity=capacity,
+            registration_deadline=registration_deadline,
+            every_date_required=every_date_required,
+            is_open=is_open,
+            is_published=is_published,
+            sessions=sessions,
+        )
+        if actor:
+            audit.record(actor, "training.create", training=slug)
+    return training
+
+
+def add_training(slug: str, *, title, description, audience, sessions, **fields) -> Training:
+    """Check and add a training to the caller's transaction (which holds the write lock, so
+    that the slug stays free until it commits)."""
     check_slug(slug)
     title, description, audience = (filled(title), filled(description), filled(audience))
     check_texts({"title": title, "description": description, "audience": audience})
-    check_capacity(capacity)
+    check_capacity(fields.get("capacity"))
     training = Training(
         slug=slug,
         title=title,
         description=description or {},
         audience=audience or {},
-        trainer=trainer,
-        capacity=capacity,
-        registration_deadline=registration_deadline,
-        every_date_required=every_date_required,
-        is_open=is_open,
-        is_published=is_published,
         sessions=make_sessions(list(sessions)),
+        **fields,
     )
     db.session.add(training)
-    db.session.commit()
     return training
 
 
@@ -155,38 +178,53 @@ UNSET = object()
 
 
 def update_training(
-    slug: str, *, texts: dict[str, dict[str, str]] | None = None, capacity=UNSET, **fields
+    slug: str,
+    *,
+    texts: dict[str, dict[str, str]] | None = None,
+    capacity=UNSET,
+    sessions: list[SessionSpec] | None = None,
+    actor: str | None = None,
+    action: str = "training.edit",
+    **fields,
 ) -> list[int]:
-    """Change a training. Texts are merged per language (an empty string removes one). When
-    the change frees seats (more capacity, or none), the waiting list moves up and those
-    people are e-mailed. Returns the ids of the queued e-mails."""
+    """Change a training, in one transaction with its audit event (when ``actor`` is given).
+    Texts are merged per language (an empty string removes one); ``sessions``, when given,
+    replace the dates. When the change frees seats (more capacity, or none), the waiting
+    list moves up and those people are e-mailed. Returns the ids of the queued e-mails."""
     allowed = {"trainer", "registration_deadline", "every_date_required", "is_open", "is_published"}
     if set(fields) - allowed:
         raise TrainingError(f"unknown field(s): {sorted(set(fields) - allowed)}")
     training_id = get_training(slug).id
-    training = lock_training(training_id)
-    merged = {}
-    for name, values in (texts or {}).items():
-        merged[name] = filled({**(getattr(training, name) or {}), **values})
-    check_texts({"title": merged.get("title", training.title), **merged})
-    for name, value in merged.items():
-        setattr(training, name, value)
-    if capacity is not UNSET:
-        check_capacity(capacity)
-        training.capacity = capacity
-    for name, value in fields.items():
-        setattr(training, name, value)
-    db.session.flush()
-    message_ids = fill_free_seats(training)
-    db.session.commit()
+    try:
+        training = lock_training(training_id)
+        merged = {}
+        for name, values in (texts or {}).items():
+            merged[name] = filled({**(getattr(training, name) or {}), **values})
+        check_texts({"title": merged.get("title", training.title), **merged})
+        for name, value in merged.items():
+            setattr(training, name, value)
+        if capacity is not UNSET:
+            check_capacity(capacity)
+            training.capacity = capacity
+        for name, value in fields.items():
+            setattr(training, name, value)
+        if sessions is not None:
+            set_sessions(training, sessions)
+        db.session.flush()
+        message_ids = fill_free_seats(training)
+        if actor:
+            audit.record(actor, action, training=slug)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
     outbox.deliver_after_commit(message_ids)
     return message_ids
 
 
-def replace_sessions(slug: str, specs: list[SessionSpec]) -> None:
+def set_sessions(training: Training, specs: list[SessionSpec]) -> None:
     """Set the training's dates to ``specs``; unchanged dates keep their identity (calendar
     files already sent refer to them)."""
-    training = get_training(slug)
     wanted = {(s.date, s.start, s.end, s.place.strip()) for s in specs}
     for session in list(training.sessions):
         key = (session.date, session.start_time, session.end_time, session.place)
@@ -197,49 +235,62 @@ def replace_sessions(slug: str, specs: list[SessionSpec]) -> None:
     remaining = [SessionSpec(*key) for key in sorted(wanted)]
     training.sessions.extend(make_sessions(remaining))
     training.updated_at = utcnow()  # the public page shows the dates
-    db.session.commit()
+
+
+def replace_sessions(slug: str, specs: list[SessionSpec]) -> None:
+    with serialized_transaction():
+        set_sessions(get_training(slug), specs)
 
 
 def add_session(slug: str, spec: SessionSpec) -> None:
-    training = get_training(slug)
-    training.sessions.extend(make_sessions([spec]))
-    training.updated_at = utcnow()  # the public page shows the dates
-    db.session.commit()
+    with serialized_transaction():
+        training = get_training(slug)
+        training.sessions.extend(make_sessions([spec]))
+        training.updated_at = utcnow()  # the public page shows the dates
 
 
 def remove_session(slug: str, day: date) -> int:
-    training = get_training(slug)
-    removed = [s for s in training.sessions if s.date == day]
-    if not removed:
-        raise TrainingError(f"{slug} has no session on {day.isoformat()}")
-    for session in removed:
-        training.sessions.remove(session)
-    training.updated_at = utcnow()  # the public page shows the dates
-    db.session.commit()
+    with serialized_transaction():
+        training = get_training(slug)
+        removed = [s for s in training.sessions if s.date == day]
+        if not removed:
+            raise TrainingError(f"{slug} has no session on {day.isoformat()}")
+        for session in removed:
+            training.sessions.remove(session)
+        training.updated_at = utcnow()  # the public page shows the dates
     return len(removed)
 
 
 def duplicate_training(
-    slug: str, new_slug: str, *, sessions: list[SessionSpec] = (), **overrides
+    slug: str,
+    new_slug: str,
+    *,
+    sessions: list[SessionSpec] = (),
+    actor: str | None = None,
+    **overrides,
 ) -> Training:
     """A copy without registrations, as a draft: the same workshop in another place or on
     other dates. Sessions are replaced when given, copied otherwise."""
-    source = get_training(slug)
-    copied = [SessionSpec(s.date, s.start_time, s.end_time, s.place) for s in source.sessions]
-    values = {
-        "title": dict(source.title),
-        "description": dict(source.description or {}),
-        "audience": dict(source.audience or {}),
-        "trainer": source.trainer,
-        "capacity": source.capacity,
-        "registration_deadline": source.registration_deadline,
-        "every_date_required": source.every_date_required,
-        "is_open": True,
-        "is_published": False,
-        "sessions": list(sessions) or copied,
-    }
-    values.update(overrides)
-    return create_training(new_slug, **values)
+    with serialized_transaction():
+        source = get_training(slug)
+        copied = [SessionSpec(s.date, s.start_time, s.end_time, s.place) for s in source.sessions]
+        values = {
+            "title": dict(source.title),
+            "description": dict(source.description or {}),
+            "audience": dict(source.audience or {}),
+            "trainer": source.trainer,
+            "capacity": source.capacity,
+            "registration_deadline": source.registration_deadline,
+            "every_date_required": source.every_date_required,
+            "is_open": True,
+            "is_published": False,
+            "sessions": list(sessions) or copied,
+        }
+        values.update(overrides)
+        copy = add_training(new_slug, **values)
+        if actor:
+            audit.record(actor, "training.duplicate", training=slug, copy=new_slug)
+    return copy
 
 
 def all_trainings() -> list[tuple[Training, Seats]]:

@@ -27,7 +27,7 @@ from ..models import (
     utcnow,
 )
 from ..models.trainings import accepts_registrations
-from . import notifications, outbox, tokens
+from . import audit, notifications, outbox, tokens
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -315,9 +315,10 @@ class CancelOutcome:
     promoted: int
 
 
-def cancel(registration_id: int) -> CancelOutcome:
-    """Cancel a registration (by its owner's link or by staff). A freed seat goes to the first
-    person on the waiting list in the same transaction. Cancelling twice changes nothing."""
+def cancel(registration_id: int, *, actor: str | None = None) -> CancelOutcome:
+    """Cancel a registration (by its owner's link, or by staff: ``actor``, audited in the same
+    transaction). A freed seat goes to the first person on the waiting list in the same
+    transaction. Cancelling twice changes nothing."""
     registration = db.session.get(Registration, registration_id)
     training = lock_training(registration.training_id)
     registration = db.session.get(Registration, registration_id, populate_existing=True)
@@ -331,6 +332,8 @@ def cancel(registration_id: int) -> CancelOutcome:
     message_ids = [notifications.enqueue(registration, "cancelled").id]
     promoted = fill_free_seats(training) if was_confirmed else []
     message_ids += promoted
+    if actor:
+        audit.record(actor, "registration.cancel", training=training.slug, id=registration_id)
     db.session.commit()
     outbox.deliver_after_commit(message_ids)
     return CancelOutcome(cancelled=True, promoted=len(promoted))

@@ -39,7 +39,7 @@ class StaffIdentity(UserMixin):
 
 @login_manager.user_loader
 def load_identity(token: str):
-    staff = staff_accounts.load_session(token)
+    staff = database.run(staff_accounts.load_session, token)
     return StaffIdentity(staff, token) if staff is not None else None
 
 
@@ -96,7 +96,7 @@ def login():
 def logout():
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    staff_accounts.end_session(current_user.token)
+    database.run(staff_accounts.end_session, current_user.token)
     language = session.get("staff_lang")
     logout_user()
     session.clear()
@@ -111,7 +111,7 @@ def language(code):
         abort(404)
     session["staff_lang"] = code
     if current_user.is_authenticated:
-        staff_accounts.set_locale(current_user.staff, code)
+        database.run(staff_accounts.set_locale, current_user.staff.id, code)
     return redirect(safe_next(request.args.get("next")))
 
 
@@ -124,7 +124,7 @@ def password():
             form.current.errors.append(_("This is not your current password."))
         else:
             try:
-                staff_accounts.set_password(staff, form.new.data, actor=staff.email)
+                database.run(staff_accounts.set_password, staff, form.new.data, actor=staff.email)
             except staff_accounts.PasswordRejected as error:
                 form.new.errors.append(password_message(error.reason))
             else:

@@ -7,6 +7,7 @@ from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import database
 from ..extensions import db
 from ..forms import signup_definition
 from ..models import Registration, Training, TrainingSession
@@ -29,26 +30,42 @@ def training_list():
     return render_template("staff/trainings.html", rows=admin.overview())
 
 
+def not_saved_page(template: str, **context):
+    """The form again with everything typed, when the database could not store it."""
+    notice = _(
+        "We could not save your changes just now. They are still here: "
+        "please save again in a minute."
+    )
+    page = render_template(template, notice=notice, **context)
+    return page, 503, {"Retry-After": "60"}
+
+
 @bp.route("/trainings/new", methods=["GET", "POST"])
 def training_new():
     form = TrainingForm()
     if form.validate_on_submit():
         texts = form.texts()
-        admin.create_training(
-            form.slug.data,
-            title=texts["title"],
-            description=texts["description"],
-            audience=texts["audience"],
-            trainer=(form.trainer.data or "").strip(),
-            capacity=form.capacity.data,
-            registration_deadline=form.registration_deadline.data,
-            every_date_required=form.every_date_required.data,
-            is_published=False,
-            sessions=form.parsed_sessions,
-        )
-        audit.record(current_user.email, "training.create", training=form.slug.data)
-        db.session.commit()
-        return redirect(url_for("staff.training", slug=form.slug.data))
+        try:
+            database.run(
+                admin.create_training,
+                form.slug.data,
+                title=texts["title"],
+                description=texts["description"],
+                audience=texts["audience"],
+                trainer=(form.trainer.data or "").strip(),
+                capacity=form.capacity.data,
+                registration_deadline=form.registration_deadline.data,
+                every_date_required=form.every_date_required.data,
+                is_published=False,
+                sessions=form.parsed_sessions,
+                actor=current_user.email,
+            )
+        except admin.SlugTaken:  # by someone else, since the form was checked
+            form.slug.errors.append(_("Another training already uses this address."))
+        except database.DatabaseUnavailable:
+            return not_saved_page("staff/training_form.html", form=form, training=None)
+        else:
+            return redirect(url_for("staff.training", slug=form.slug.data))
     return render_template("staff/training_form.html", form=form, training=None), status_of(form)
 
 
@@ -70,17 +87,20 @@ def training_edit(slug):
         if form.slug.data != training.slug:
             form.slug.errors.append(_("The address of a training cannot change: duplicate it."))
         else:
-            admin.update_training(
-                slug,
-                texts=form.texts(),
-                capacity=form.capacity.data,
-                trainer=(form.trainer.data or "").strip(),
-                registration_deadline=form.registration_deadline.data,
-                every_date_required=form.every_date_required.data,
-            )
-            admin.replace_sessions(slug, form.parsed_sessions)
-            audit.record(current_user.email, "training.edit", training=slug)
-            db.session.commit()
+            try:
+                database.run(
+                    admin.update_training,
+                    slug,
+                    texts=form.texts(),
+                    capacity=form.capacity.data,
+                    trainer=(form.trainer.data or "").strip(),
+                    registration_deadline=form.registration_deadline.data,
+                    every_date_required=form.every_date_required.data,
+                    sessions=form.parsed_sessions,
+                    actor=current_user.email,
+                )
+            except database.DatabaseUnavailable:
+                return not_saved_page("staff/training_form.html", form=form, training=training)
             return redirect(url_for("staff.training", slug=slug))
     page = render_template("staff/training_form.html", form=form, training=training)
     return page, status_of(form)
@@ -91,10 +111,14 @@ def training_duplicate(slug):
     training = training_or_404(slug)
     form = DuplicateForm()
     if form.validate_on_submit():
-        admin.duplicate_training(slug, form.slug.data)
-        audit.record(current_user.email, "training.duplicate", training=slug, copy=form.slug.data)
-        db.session.commit()
-        return redirect(url_for("staff.training_edit", slug=form.slug.data))
+        try:
+            database.run(admin.duplicate_training, slug, form.slug.data, actor=current_user.email)
+        except admin.SlugTaken:
+            form.slug.errors.append(_("Another training already uses this address."))
+        except database.DatabaseUnavailable:
+            return not_saved_page("staff/duplicate.html", form=form, training=training)
+        else:
+            return redirect(url_for("staff.training_edit", slug=form.slug.data))
     return render_template("staff/duplicate.html", form=form, training=training), status_of(form)
 
 
@@ -111,9 +135,13 @@ def training_state(slug, action):
     training_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    admin.update_training(slug, **STATES[action])
-    audit.record(current_user.email, f"training.{action}", training=slug)
-    db.session.commit()
+    database.run(
+        admin.update_training,
+        slug,
+        **STATES[action],
+        actor=current_user.email,
+        action=f"training.{action}",
+    )
     return redirect(url_for("staff.training", slug=slug))
 
 
@@ -148,9 +176,7 @@ def registration_cancel(registration_id):
     slug = registration.training.slug
     confirm = ConfirmForm()
     if confirm.validate_on_submit():
-        trainings.cancel(registration.id)
-        audit.record(current_user.email, "registration.cancel", training=slug, id=registration_id)
-        db.session.commit()
+        database.run(trainings.cancel, registration.id, actor=current_user.email)
         return redirect(url_for("staff.training", slug=slug))
     return render_template(
         "staff/confirm.html",
@@ -171,7 +197,7 @@ def registration_promote(registration_id):
     registration = registration_or_404(registration_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    admin.promote(registration.id, actor=current_user.email)
+    database.run(admin.promote, registration.id, actor=current_user.email)
     return redirect(url_for("staff.training", slug=registration.training.slug))
 
 
@@ -222,8 +248,9 @@ def training_export(slug, extension):
         exports.Column("locale" if codes else _("Language"), lambda row: row["locale"]),
     ]
     table = exports.answers_table(meta, definition, codes=codes)
-    audit.record(current_user.email, "export", training=slug, format=extension, codes=codes)
-    db.session.commit()
+    database.run(
+        audit.log, current_user.email, "export", training=slug, format=extension, codes=codes
+    )
     return export_response(
         table,
         registrant_rows(slug),

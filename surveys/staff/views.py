@@ -6,7 +6,7 @@ from flask import Response, abort, redirect, render_template, request, stream_wi
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
+from .. import database
 from ..i18n import LANGUAGES
 from ..models import BRUSSELS, utcnow
 from ..services import answers as answer_service
@@ -36,7 +36,7 @@ def overview():
 def outbox_handled(message_id):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not outbox.mark_handled(message_id, actor=current_user.email):
+    if not database.run(outbox.mark_handled, message_id, actor=current_user.email):
         abort(404)
     return redirect(url_for("staff.overview"))
 
@@ -66,7 +66,9 @@ def delete_answer(form, submission_id):
     submission = answer_service.get_submission(form, submission_id) or abort(404)
     confirm = ConfirmForm()
     if confirm.validate_on_submit():
-        answer_service.delete_submission(form, submission.id, actor=current_user.email)
+        database.run(
+            answer_service.delete_submission, form, submission.id, actor=current_user.email
+        )
         return redirect(url_for("staff.answers", form=form))
     return render_template(
         "staff/confirm.html",
@@ -119,7 +121,8 @@ def export_answers(form, extension):
     definition = definition_or_404(form)
     filters = answer_service.Filters.from_args(request.args)
     codes = request.args.get("codes") == "1"
-    audit.record(
+    database.run(
+        audit.log,
         current_user.email,
         "export",
         form=form,
@@ -127,7 +130,6 @@ def export_answers(form, extension):
         filters=filters.as_args(),
         codes=codes,
     )
-    db.session.commit()
     table = exports.submission_table(definition, codes=codes)
     return export_response(
         table, answer_service.export_rows(form, filters), name=form, extension=extension, sheet=form
@@ -179,7 +181,7 @@ def privacy_export():
     if not confirm.validate_on_submit() or not query:
         abort(400)
     try:
-        data = privacy.export_person(query, actor=current_user.email)
+        data = database.run(privacy.export_person, query, actor=current_user.email)
     except privacy.NotAnIdentifier:
         abort(400)
     response = Response(
@@ -197,7 +199,7 @@ def privacy_erase():
     query = request.values.get("q", "")
     try:
         if confirm.validate_on_submit():
-            report = privacy.erase_person(query, actor=current_user.email)
+            report = database.run(privacy.erase_person, query, actor=current_user.email)
             return render_template("staff/erased.html", report=report)
         person = privacy.find_person(query)
     except privacy.NotAnIdentifier:

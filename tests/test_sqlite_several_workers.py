@@ -1,0 +1,150 @@
+"""One SQLite file, several gunicorn workers, a real SMTP server on loopback: staff logging
+in and out, people signing up and outbox passes, all at once for a bounded time. Every write
+takes SQLite's write lock up front, so none fails with "database is locked"; every delivery
+outcome is stored, so no confirmation stays "sending" or goes out twice."""
+
+import shutil
+import threading
+import time
+import urllib.request
+from collections import Counter
+from itertools import count
+
+from sqlalchemy import func, select
+
+from surveys.extensions import db
+from surveys.models import OutboxMessage, Registration
+from surveys.services import outbox
+
+from .support import (
+    SIGNUP_ANSWERS,
+    STAFF_EMAIL,
+    STAFF_PASSWORD,
+    browser_opener,
+    gunicorn,
+    hidden_fields,
+    make_app,
+    make_staff,
+    make_training,
+    status_of_request,
+)
+
+SECONDS = 12  # of load
+SEATS = 10
+
+
+def page_fields(opener, url: str, address: str) -> dict:
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": address})
+    with opener.open(request, timeout=60) as response:
+        return hidden_fields(response.read().decode())
+
+
+def test_staff_sign_ups_and_outbox_at_once_on_one_sqlite_file(
+    tmp_path, sqlite_template, smtp_server, smtp_port
+):
+    path = tmp_path / "shared.sqlite3"
+    shutil.copy(sqlite_template, path)
+    url = f"sqlite:///{path}"
+    smtp = {"MAIL_BACKEND": "smtp", "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_port}
+    app = make_app(url, **smtp)  # the outbox worker's process
+    make_staff(app)
+    make_training(app, slug="atelier", capacity=SEATS)
+
+    statuses: Counter[tuple[str, int]] = Counter()
+    numbers = count(1)
+    deadline = time.monotonic() + SECONDS
+
+    def record(kind: str, status: int) -> None:
+        statuses[kind, status] += 1
+
+    def staff_member(base: str) -> None:
+        for _ in range(200):
+            if time.monotonic() > deadline:
+                return
+            number = next(numbers)
+            address = f"198.51.100.{number % 250 + 1}"
+            headers = {"X-Forwarded-For": address}
+            opener = browser_opener()
+            fields = page_fields(opener, f"{base}/staff/login", address)
+            if number % 3 == 0:  # a mistyped address: throttles written, no account slowed
+                email, password = f"nobody{number}@example.be", "not the password at all"
+            else:
+                email, password = STAFF_EMAIL, STAFF_PASSWORD
+            data = {**fields, "email": email, "password": password}
+            record("login", status_of_request(opener, f"{base}/staff/login", data, headers))
+            if email == STAFF_EMAIL:
+                record("overview", status_of_request(opener, f"{base}/staff/", None, headers))
+                fields = page_fields(opener, f"{base}/staff/", address)
+                status = status_of_request(opener, f"{base}/staff/logout", fields, headers)
+                record("logout", status)
+
+    def person(base: str) -> None:
+        for _ in range(500):
+            if time.monotonic() > deadline:
+                return
+            number = next(numbers)
+            address = f"203.0.113.{number % 250 + 1}"
+            opener = browser_opener()
+            page = f"{base}/fr/trainings/atelier"
+            fields = page_fields(opener, page, address)
+            data = {**fields, **SIGNUP_ANSWERS, "email": f"person{number}@example.be"}
+            headers = {"X-Forwarded-For": address}
+            record("sign-up", status_of_request(opener, page, data, headers))
+
+    def outbox_worker() -> None:
+        for _ in range(500):
+            if time.monotonic() > deadline:
+                return
+            with app.app_context():
+                outbox.deliver_due()
+                db.session.remove()
+            time.sleep(0.2)
+
+    settings = {
+        "SURVEYS_MAIL_BACKEND": "smtp",
+        "SURVEYS_SMTP_HOST": "127.0.0.1",
+        "SURVEYS_SMTP_PORT": str(smtp_port),
+        "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT": "true",
+        "SURVEYS_PUBLIC_POST_LIMIT": "100000 per minute",
+        "SURVEYS_STAFF_LOGIN_LIMIT": "100000 per minute",
+    }
+    with gunicorn(url, tmp_path, workers=4, **settings) as base:
+        threads = [threading.Thread(target=staff_member, args=(base,)) for _ in range(3)]
+        threads += [threading.Thread(target=person, args=(base,)) for _ in range(5)]
+        threads.append(threading.Thread(target=outbox_worker))
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=SECONDS + 60)
+        # The workers' after-commit deliveries finish before the server stops.
+        with app.app_context():
+            for _ in range(100):
+                waiting = db.session.scalar(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(OutboxMessage.status.in_(["pending", "sending"]))
+                )
+                db.session.remove()
+                if not waiting:
+                    break
+                time.sleep(0.2)
+
+    assert not [key for key in statuses if key[1] >= 500], statuses
+    logins = statuses["login", 302] + statuses["login", 401]
+    assert statuses["login", 302] > 0 and logins == sum(
+        n for (kind, _), n in statuses.items() if kind == "login"
+    ), statuses
+    assert statuses["overview", 200] == statuses["login", 302] == statuses["logout", 302]
+    sign_ups = statuses["sign-up", 303]
+    assert sign_ups > SEATS and sign_ups == sum(
+        n for (kind, _), n in statuses.items() if kind == "sign-up"
+    ), statuses
+
+    with app.app_context():
+        by_status = Counter(db.session.scalars(select(Registration.status)))
+        messages = db.session.execute(select(OutboxMessage.status, OutboxMessage.message_id)).all()
+    assert by_status == {"confirmed": SEATS, "waitlisted": sign_ups - SEATS}
+    assert Counter(status for status, _ in messages) == {"sent": sign_ups}
+    delivered = Counter(m["Message-ID"] for m in smtp_server.handler.parsed())
+    assert len(delivered) == sign_ups and set(delivered.values()) == {1}
+    assert set(delivered) == {message_id for _, message_id in messages}
