@@ -11,18 +11,19 @@ the short rest as a stored (uncompressed) deflate block, which costs a copy and 
 The fast lane: once Flask has answered a plain GET of a cached page, its status line and
 headers (security headers, Content-Language, Vary: whatever Flask's hooks added) are kept
 with the page, and ``FastLane``, a WSGI middleware in front of Flask, answers the next plain
-GETs of that address itself: no request context, no hooks, only the page and, for a blank
-form, the visitor's values and session cookie. Two answers are kept per page: gzipped, for
-every client that accepts gzip (Flask-Compress leaves an already encoded answer alone, so
-Flask's headers are the same for all of them), and plain, for a client that sends no
-Accept-Encoding at all. Anything else goes to Flask: a query string, another method, any
-other Accept-Encoding (Flask-Compress may choose br or zstd), a session that holds more than
-a form token or a cookie header Flask must read itself, and a page whose state may have
-changed: a training's seats and dates are checked again in Flask after ``max_age`` seconds,
-and at once after this process commits any change of its own (so whoever changes a
-training sees the change; other processes within ``max_age``; in a threaded server a request
-that read the state before that commit may keep the old one current for another
-``max_age``). Sending a form is always decided by Flask, on the database.
+GETs of that address itself: no dispatch, no hooks, only the page and, for a blank form, the
+visitor's values and session cookie (made in a bare request context, see ``visitor``). Two
+answers are kept per page: gzipped, for every client that accepts gzip (Flask-Compress
+leaves an already encoded answer alone, so Flask's headers are the same for all of them),
+and plain, for a client that sends no Accept-Encoding at all. Anything else goes to Flask: a
+query string, another method, any other Accept-Encoding (Flask-Compress may choose br or
+zstd), a session that holds more than a form token or a cookie header Flask must read
+itself, and a page whose state may have changed: a training's seats and dates are checked
+again in Flask after ``max_age`` seconds, and at once after this process commits any change
+of its own (so whoever changes a training sees the change; other processes within
+``max_age``; in a threaded server a request that read the state before that commit may keep
+the old one current for another ``max_age``). Sending a form is always decided by Flask, on
+the database.
 
 The store belongs to the app, so two apps in one process (tests, or a second configuration)
 never see each other's pages. Off in debug mode, where templates change while you work.
@@ -42,7 +43,7 @@ from sqlalchemy import event
 from werkzeug.datastructures import Accept
 from werkzeug.http import parse_accept_header
 
-from .visitor import PLACEHOLDERS, NotOurs, VisitorTokens, values_in_request
+from .visitor import PLACEHOLDERS, NotOurs, values_before_flask, values_in_request
 
 # gzip framing (header and CRC), as "Content-Encoding: gzip" requires, not raw deflate. The
 # level is COMPRESS_LEVEL, the one Flask-Compress uses for the other responses.
@@ -202,7 +203,6 @@ class FastLane:
     def __init__(self, app: Flask, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
-        self.tokens: VisitorTokens | None = None  # built at first use, when config is final
 
     def __call__(self, environ, start_response):
         if environ["REQUEST_METHOD"] != "GET" or environ.get("QUERY_STRING"):
@@ -221,11 +221,8 @@ class FastLane:
         headers = list(headers)
         values = {}
         if entry.body.per_visitor:
-            if self.tokens is None:
-                self.tokens = VisitorTokens(self.app)
-            values, cookie = self.tokens.for_request(environ)
-            if cookie is not None:
-                headers.append(("Set-Cookie", cookie))
+            values, cookies = values_before_flask(self.app, environ)
+            headers += [("Set-Cookie", cookie) for cookie in cookies]
         body = entry.body.render(values, gzip=kind == "gzip")
         headers.append(("Content-Length", str(len(body))))
         start_response(status, headers)
