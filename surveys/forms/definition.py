@@ -1,15 +1,19 @@
 """The vocabulary of form definitions: questions with stable codes, choices, conditions.
 
-A definition says *what* is asked; ``engine`` turns it into a FlaskForm, one template macro
-renders any question, and the stored answers use the codes defined here, so the dashboard,
-summaries and exports can walk the same definitions.
+A definition says *what* is asked; each question's type (``types``) says how a question of
+its kind is asked, checked, stored, summarised and exported; ``engine`` turns a definition
+into a FlaskForm, one template macro renders any question, and the stored answers use the
+codes defined here, so the dashboard, summaries and exports can walk the same definitions.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .types import QuestionType
 
 
 class Kind(StrEnum):
@@ -22,10 +26,9 @@ class Kind(StrEnum):
     PHONE = "phone"
     URL = "url"
     NUMBER = "number"
+    DATE = "date"
+    SCALE = "scale"  # a point on a scale of whole numbers with labelled ends (evaluations)
     CONSENT = "consent"  # one check box that must be ticked to count
-
-
-CHOICE_KINDS = (Kind.SINGLE, Kind.SELECT, Kind.MULTIPLE)
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,12 @@ class Question:
     required_if: Condition | None = None
     required_message: Any = None
     max_length: int | None = None
+    # A number's limits, or a scale's ends (1 to 5 unless given).
     min_value: int | None = None
     max_value: int | None = None
+    # A scale's end labels ("Not at all", "Completely").
+    low_label: Any = None
+    high_label: Any = None
     # Browser autofill token (https://html.spec.whatwg.org/#autofill).
     autocomplete: str | None = None
     # Shows a live character counter (JavaScript nicety; the limit is enforced on the server).
@@ -92,14 +99,18 @@ class Question:
     def __post_init__(self):
         if self.header_safe and self.kind != Kind.TEXT:
             raise ValueError(f"question {self.code!r}: only a one-line text can be header-safe")
-        if self.kind in (Kind.TEXT, Kind.EMAIL, Kind.PHONE, Kind.URL) and self.max_length is None:
-            object.__setattr__(self, "max_length", 200 if self.kind == Kind.TEXT else 254)
-        if self.kind == Kind.TEXTAREA and self.max_length is None:
-            object.__setattr__(self, "max_length", 2000)
+        if self.max_length is None and self.type.default_max_length is not None:
+            object.__setattr__(self, "max_length", self.type.default_max_length)
+
+    @property
+    def type(self) -> "QuestionType":
+        from .types import TYPES  # the types module uses this one's vocabulary
+
+        return TYPES[self.kind]
 
     @property
     def is_choice(self) -> bool:
-        return self.kind in CHOICE_KINDS
+        return self.type.has_choices
 
     @cached_property
     def choice_codes(self) -> tuple[str, ...]:

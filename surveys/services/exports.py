@@ -21,11 +21,9 @@ from typing import Any
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
-from ..forms.definition import FormDefinition, Kind
+from ..forms.definition import FormDefinition
+from ..forms.types import FORMULA_TRIGGERS
 from ..models import BRUSSELS
-
-# OWASP "CSV Injection": cells starting with these are read as formulas by spreadsheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def neutralise(value: Any) -> Any:
@@ -49,52 +47,26 @@ def iso_brussels(moment: datetime | None) -> str:
 
 
 class AnswerColumns:
-    """The answer columns of a form, computed once per export: a plan per question, so that
-    each row costs a few dictionary look-ups (labels are translated once, not per cell)."""
+    """The answer columns of a form, computed once per export: each question's type gives
+    its headers and a function from its stored value to its cells, so that each row costs a
+    few calls (labels are translated once, not per cell)."""
 
     def __init__(self, definition: FormDefinition, *, codes: bool):
         self.headers: list[str] = []
-        self.plan: list[tuple[str, str, Any]] = []
+        self.plan: list[tuple[str, Callable[[Any], Any], bool]] = []
         for question in definition.questions:
-            label = question.code if codes else str(question.label)
-            if question.kind == Kind.MULTIPLE:
-                for choice in question.choices:
-                    self.headers.append(
-                        f"{question.code}.{choice.code}" if codes else f"{label} — {choice.label}"
-                    )
-                positions = {code: i for i, code in enumerate(question.choice_codes)}
-                self.plan.append(("multiple", question.code, positions))
-            else:
-                self.headers.append(label)
-                if question.is_choice:
-                    labels = {c.code: c.code if codes else str(c.label) for c in question.choices}
-                    self.plan.append(("choice", question.code, labels))
-                elif question.kind == Kind.CONSENT:
-                    self.plan.append(("consent", question.code, None))
-                else:
-                    self.plan.append(("text", question.code, None))
+            kind = question.type
+            self.headers += kind.export_headers(question, codes=codes)
+            cells = kind.export_cells(question, codes=codes)
+            self.plan.append((question.code, cells, kind.several_columns))
 
     def values(self, answers: Mapping) -> list:
         row: list = []
-        for kind, code, extra in self.plan:
-            value = answers.get(code)
-            if kind == "multiple":
-                if value is None:  # not answered: empty cells, not zeros
-                    row += [None] * len(extra)
-                else:
-                    ticks = [0] * len(extra)
-                    for option in value:
-                        if (position := extra.get(option)) is not None:
-                            ticks[position] = 1
-                    row += ticks
-            elif kind == "choice":
-                row.append(None if value is None else extra.get(value, value))
-            elif kind == "consent":
-                row.append(1 if value else 0)
-            elif value.__class__ is str and value.startswith(FORMULA_TRIGGERS):
-                row.append("'" + value)  # typed by a respondent: neutralised (see neutralise)
+        for code, cells, several in self.plan:
+            if several:
+                row += cells(answers.get(code))
             else:
-                row.append(value)  # None (empty) when not answered
+                row.append(cells(answers.get(code)))
         return row
 
 

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..extensions import db
-from ..forms.definition import FormDefinition, Kind, Question
+from ..forms.definition import FormDefinition, Question
 from ..models import Submission
 from .answers import Filters, submissions_query
 
@@ -46,12 +46,17 @@ def summarize(definition: FormDefinition, filters: Filters, *, text_limit: int =
     people who answered it; several boxes may be ticked in a multiple-choice question, so its
     percentages can add up to more than 100."""
     summaries = {}
+    indexes = {}  # question code -> {stored value: index of its OptionCount}
+    keeps_texts = set()
     for question in definition.questions:
         summary = QuestionSummary(question)
-        if question.is_choice:
-            summary.options = [OptionCount(c.code, c.label) for c in question.choices]
+        options = question.type.summary_options(question)
+        if options is not None:
+            summary.options = [OptionCount(value, label) for value, label in options]
+            indexes[question.code] = {value: i for i, (value, _) in enumerate(options)}
+        elif question.type.keeps_texts(question):
+            keeps_texts.add(question.code)
         summaries[question.code] = summary
-    indexes = {q.code: {c.code: i for i, c in enumerate(q.choices)} for q in definition.questions}
     respondents = 0
     by_language: Counter = Counter()
     query = submissions_query(definition.code, filters).with_only_columns(
@@ -66,16 +71,13 @@ def summarize(definition: FormDefinition, filters: Filters, *, text_limit: int =
                 continue
             summary.answered += 1
             summary.answered_by_language[locale] += 1
-            question = summary.question
-            if question.is_choice:
+            if code in indexes:
                 for chosen in value if isinstance(value, list) else [value]:
                     index = indexes[code].get(chosen)
                     if index is not None:
                         option = summary.options[index]
                         option.count += 1
                         option.by_language[locale] += 1
-            elif (question.follow_up or question.kind == Kind.TEXTAREA) and len(
-                summary.texts
-            ) < text_limit:
+            elif code in keeps_texts and len(summary.texts) < text_limit:
                 summary.texts.append((locale, value))
     return Summary(respondents, by_language, list(summaries.values()))

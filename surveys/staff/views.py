@@ -220,9 +220,4 @@ def answer_text(question, value) -> str:
     """An answer in the staff member's language: labels for codes, yes/no for boxes."""
     if value is None or value == "" or value == []:
         return "—"
-    if question.is_choice:
-        values = value if isinstance(value, list) else [value]
-        return ", ".join(str(question.choice_label(code)) for code in values)
-    if value is True:
-        return _("Yes")
-    return str(value)
+    return question.type.text(question, value)

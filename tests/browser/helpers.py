@@ -2,8 +2,6 @@
 
 from flask_babel import force_locale, gettext
 
-from surveys.forms.definition import Kind
-
 
 def text(app, lang: str, message) -> str:
     """What the page shows for ``message`` (a msgid or a lazy label) in ``lang``."""
@@ -19,14 +17,15 @@ def fill(page, app, lang: str, definition, answers: dict) -> None:
             continue
         value = answers[question.code]
         label = text(app, lang, question.label)
-        if question.kind in (Kind.MULTIPLE, Kind.SINGLE):
+        widget = question.type.widget
+        if widget in ("choices", "scale"):
             group = page.get_by_role("group", name=label)
             for code in value if isinstance(value, list) else [value]:
                 choice = text(app, lang, question.choice_label(code))
-                group.get_by_label(choice, exact=True).check()
-        elif question.kind == Kind.SELECT:
+                group.get_by_label(str(choice), exact=True).check()
+        elif widget == "select":
             page.get_by_label(label).select_option(value)
-        elif question.kind == Kind.CONSENT:
+        elif widget == "consent":
             page.get_by_label(label).check()
         else:
             page.get_by_label(label, exact=False).first.fill(value)
