@@ -3,7 +3,7 @@
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, config, errors, health, logs, security, staff, templating
+from . import cli, config, database, errors, health, logs, security, staff, templating
 from .extensions import (
     babel,
     compress,
@@ -32,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(config.ROOT / "migrations"))
     babel.init_app(app, locale_selector=get_locale)
     csrf.init_app(app)

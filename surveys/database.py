@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
+from flask import Flask
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -57,6 +58,19 @@ def is_locked(error: Exception) -> bool:
 def rollback() -> None:
     with contextlib.suppress(DBAPIError):  # a dead connection is discarded all the same
         db.session.rollback()
+
+
+def init_app(app: Flask) -> None:
+    """After every request, end its transaction here first: when the server closed the
+    connection after the request's last query, ending it fails, and at Flask-SQLAlchemy's
+    ``session.remove()`` that failure would escape every error handler (a bare 500 from the
+    WSGI server for a page that was already rendered). Registered after ``db.init_app``, so
+    it runs before it (Flask runs teardowns in reverse order)."""
+
+    @app.teardown_appcontext
+    def end_transaction(error: BaseException | None) -> None:
+        if db.session.registry.has():  # a request that never used the database has no session
+            rollback()
 
 
 def run(unit: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:

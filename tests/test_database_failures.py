@@ -255,6 +255,56 @@ def test_a_connection_cut_during_the_unit_of_work_is_run_again_and_stores_once(
     assert count(app, Submission) == 1
 
 
+def kill_backend_of(connection, database_url) -> None:
+    """The server ends this connection (as a restart or ``pg_terminate_backend`` does)."""
+    pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    killer = create_engine(database_url)
+    with killer.connect() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+
+
+@pytest.mark.parametrize(
+    "path", ["/fr/trainings", "/uk/trainings/atelier", "/en/trainings/atelier/thanks"]
+)
+def test_a_connection_cut_between_two_reads_of_a_page_is_replaced(app, client, on_postgresql, path):
+    """The server ends the connection after the page's first query: the next one runs again
+    on a new connection, and the visitor sees the page."""
+    make_training(app, slug="atelier")
+    cuts = []
+    with app.app_context():
+
+        @event.listens_for(db.engine, "after_cursor_execute")
+        def cut_after_first_query(connection, cursor, statement, parameters, context, many):
+            if not cuts and "pg_backend_pid" not in statement:
+                cuts.append(statement)
+                kill_backend_of(connection, on_postgresql)
+
+    response = client.get(path)
+    assert response.status_code == 200, response.status_code
+    assert cuts
+
+
+def test_a_connection_cut_after_the_last_read_still_gives_the_page(app, client, on_postgresql):
+    """The connection dies once the page is rendered: ending its transaction fails, quietly,
+    and the page the visitor waited for is sent (not a bare 500 from the server)."""
+    make_training(app, slug="atelier")
+    kills = []
+
+    @app.teardown_request
+    def cut_before_the_transaction_ends(error):
+        from surveys.extensions import db as database
+
+        if database.session().in_transaction() and not kills:
+            kills.append(1)
+            kill_backend_of(database.session.connection(), on_postgresql)
+
+    response = client.get("/fr/trainings")
+    assert response.status_code == 200
+    assert kills
+    assert "Droit des étrangers" in response.get_data(as_text=True)
+
+
 def test_healthz_gives_the_outbox_backlog(app, client):
     slug = make_training(app)
     assert sign_up(client, slug).status_code == 303

@@ -142,43 +142,37 @@ def thanks(form):
 
 @bp.get("/trainings")
 def training_list():
-    upcoming = trainings.upcoming_trainings()
-    return render_template(
-        "public/trainings.html",
-        trainings=upcoming,
-        seats=trainings.seats_of(upcoming),
-        now=utcnow(),
-    )
+    upcoming, seats = database.run(trainings.upcoming_with_seats)
+    return render_template("public/trainings.html", trainings=upcoming, seats=seats, now=utcnow())
 
 
 @bp.route(f"/trainings/{SLUG}", methods=["GET", "POST"])
 @csrf.exempt
 def training(slug):
     try:
-        state = trainings.page_state(slug, utcnow())
-    except database.ERRORS:
+        state = database.run(trainings.page_state, slug, utcnow())
+        # The training itself is loaded only when the cached page is missing or out of date.
+        found = None if state is None or wants_blank_form() else load_training(slug)
+    except database.DatabaseUnavailable:
         if request.method != "POST":
             raise
-        database.rollback()
         return signup_without_database()
     if state is None:
         page_cache.forget(current_app, request.path)
         abort(404)
     definition = signup_definition(state.every_date_required)
     if wants_blank_form():
-        # The training itself is loaded only when the cached page is missing or out of date.
         return blank_page(
             definition,
             "public/training.html",
             lambda: {
-                "training": trainings.published_training(slug),
+                "training": load_training(slug),
                 "accepting": state.accepting,
                 "seats": state.seats,
             },
             state=state,
             max_age=current_app.config["TRAINING_PAGE_MAX_AGE"],
         )
-    found = trainings.published_training(slug)
     if found is None:
         abort(404)
     context = {"training": found, "accepting": state.accepting, "seats": state.seats}
@@ -216,6 +210,12 @@ def training(slug):
     )
 
 
+def load_training(slug: str):
+    """The published training with its dates, or None; a connection the server closed
+    meanwhile is replaced (``database.run``)."""
+    return database.run(trainings.published_training, slug)
+
+
 def signup_without_database():
     """The database cannot even say what the training is: the sign-up comes back as it was
     typed, under a plain heading, to be sent again (the same flow as every form)."""
@@ -233,7 +233,7 @@ def signup_without_database():
 
 @bp.get(f"/trainings/{SLUG}/thanks")
 def training_thanks(slug):
-    found = trainings.published_training(slug)
+    found = load_training(slug)
     if found is None:
         abort(404)
     result = request.args.get("result")
@@ -255,7 +255,7 @@ TOKEN = "<string(length=43):token>"  # noqa: S105 (a URL rule, not a secret)
 @csrf.exempt
 @limit_posts
 def cancel_registration(token):
-    registration = trainings.registration_by_token(token)
+    registration = database.run(trainings.registration_by_token, token)
     if registration is None:
         return render_template("public/cancel_invalid.html"), 404
     form = CancelForm()

@@ -69,6 +69,12 @@ def seats_of(trainings: list[Training]) -> dict[int, Seats]:
     return {t.id: Seats(t.capacity, *counts[t.id]) for t in trainings}
 
 
+def upcoming_with_seats() -> tuple[list[Training], dict[int, Seats]]:
+    """The public list of trainings and their seats, read in one transaction."""
+    upcoming = upcoming_trainings()
+    return upcoming, seats_of(upcoming)
+
+
 def upcoming_trainings(now: datetime | None = None) -> list[Training]:
     """Published trainings whose last date is today or later, soonest first."""
     today = (now or utcnow()).astimezone(BRUSSELS).date()
