@@ -61,13 +61,13 @@ def rollback() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """After every request, end its transaction here first: when the server closed the
-    connection after the request's last query, ending it fails, and at Flask-SQLAlchemy's
-    ``session.remove()`` that failure would escape every error handler (a bare 500 from the
-    WSGI server for a page that was already rendered). Registered after ``db.init_app``, so
-    it runs before it (Flask runs teardowns in reverse order)."""
+    """At the end of every request, end its transaction here first: when the server closed
+    the connection after the request's last query, ending it fails, and at Flask-SQLAlchemy's
+    ``session.remove()`` (app context teardown) that failure would escape every error
+    handler: a bare 500 from the WSGI server for a page already rendered. (Only requests:
+    code in an app context of its own, a test or a command, keeps its loaded objects.)"""
 
-    @app.teardown_appcontext
+    @app.teardown_request
     def end_transaction(error: BaseException | None) -> None:
         if db.session.registry.has():  # a request that never used the database has no session
             rollback()
