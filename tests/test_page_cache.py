@@ -24,6 +24,7 @@ from .support import (
     make_training,
     registrations_by_email,
     stored_submissions,
+    translated,
 )
 
 CHROMIUM = "gzip, deflate, br, zstd"
@@ -203,3 +204,22 @@ def test_a_change_made_by_this_process_shows_on_the_training_page_at_once(app, c
     with app.app_context():
         training_admin.update_training("droit-des-etrangers", is_open=False)
     assert "<form" not in page_text(client.get(TRAINING))
+
+
+def test_the_list_of_trainings_shows_changes_of_this_process_at_once_and_others_in_time(
+    app, database_url, client
+):
+    make_training(app, capacity=5)
+    closed = translated(app, "fr", "Registrations are closed.")
+    assert closed not in page_text(client.get("/fr/trainings"))
+    with app.app_context():
+        training_admin.update_training("droit-des-etrangers", is_open=False)
+    assert closed in page_text(client.get("/fr/trainings"))  # this process: at once
+
+    other_process = make_app(database_url)
+    with other_process.app_context():
+        training_admin.update_training("droit-des-etrangers", is_open=True)
+        db.session.remove()
+        db.engine.dispose()
+    time.sleep(app.config["TRAINING_PAGE_MAX_AGE"] + 0.05)
+    assert closed not in page_text(client.get("/fr/trainings"))  # another: within max age

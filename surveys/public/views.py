@@ -142,8 +142,23 @@ def thanks(form):
 
 @bp.get("/trainings")
 def training_list():
-    upcoming, seats = database.run(trainings.upcoming_with_seats)
-    return render_template("public/trainings.html", trainings=upcoming, seats=seats, now=utcnow())
+    """Rendered again only when what it shows changed (``trainings.list_state``), checked at
+    most every TRAINING_PAGE_MAX_AGE seconds: the page costs tens of milliseconds to render
+    with a few dozen trainings, its check one query."""
+
+    def render():
+        upcoming, seats = database.run(trainings.upcoming_with_seats)
+        return render_template(
+            "public/trainings.html", trainings=upcoming, seats=seats, now=utcnow()
+        )
+
+    if request.query_string:
+        return render()
+    return page_cache.serve(
+        render,
+        state=database.run(trainings.list_state, utcnow()),
+        max_age=current_app.config["TRAINING_PAGE_MAX_AGE"],
+    )
 
 
 @bp.route(f"/trainings/{SLUG}", methods=["GET", "POST"])

@@ -87,6 +87,24 @@ def upcoming_trainings(now: datetime | None = None) -> list[Training]:
     return sorted(upcoming, key=lambda t: (t.first_date is None, t.first_date, t.slug))
 
 
+def list_state(now: datetime) -> tuple:
+    """Everything on the public list of trainings that can change, in one query on plain
+    columns: the day (what is upcoming, whose deadline passed), and for each published
+    training its last change (texts, settings, dates), its capacity and its seats taken."""
+    confirmed, waitlisted = (
+        select(func.count())
+        .where(Registration.training_id == Training.id, Registration.status == status)
+        .scalar_subquery()
+        for status in (CONFIRMED, WAITLISTED)
+    )
+    rows = db.session.execute(
+        select(Training.id, Training.updated_at, Training.capacity, confirmed, waitlisted)
+        .where(Training.is_published.is_(True))
+        .order_by(Training.id)
+    ).all()
+    return now.astimezone(BRUSSELS).date(), tuple(tuple(row) for row in rows)
+
+
 @dataclass(frozen=True)
 class PageState:
     """Everything on a training's public page that can change, read in one query: the
