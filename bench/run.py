@@ -24,6 +24,7 @@ nginx-light; nginx is started by the harness on free loopback ports, never as a 
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -146,6 +147,20 @@ class Server:
                 await asyncio.sleep(0.2)
         raise RuntimeError(self.process.stderr.read1().decode())
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by nginx and gunicorn, workers included (the load generator's
+        own is not counted): what an action costs, whatever else the machine is running."""
+        import psutil
+
+        total = 0.0
+        for root in (self.proxy, self.process):
+            parent = psutil.Process(root.pid)
+            for process in [parent, *parent.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    times = process.cpu_times()
+                    total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         for process in (self.proxy, self.process):
             process.send_signal(signal.SIGTERM)
@@ -165,6 +180,7 @@ class Result:
     elapsed: float = 0.0
     quantiles: dict[int, float] = field(default_factory=dict)
     note: str = ""
+    cpu_ms: float | None = None  # server CPU per successful action (``--only signups``)
 
     @property
     def successes(self) -> int:
@@ -257,10 +273,12 @@ def as_list(value) -> list:
 
 
 async def contention(base: str, slug: str, clients: int) -> Result:
-    """Every client loads the page, then all send at the same moment."""
+    """Every client loads the page, then all send at the same moment. The rate counts the
+    whole thing, page loads included; the note gives the rate of the sends alone."""
     result = Result("training sign-ups under contention")
     ready = asyncio.Event()
     waiting = [clients]
+    released = [0.0]
 
     async def person(index):
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
@@ -270,6 +288,7 @@ async def contention(base: str, slug: str, clients: int) -> Result:
             data.update({**SIGNUP_ANSWERS, "email": f"person{index}@example.be"})
             waiting[0] -= 1
             if waiting[0] == 0:
+                released[0] = time.monotonic()
                 ready.set()
             await ready.wait()
             started = time.perf_counter()
@@ -288,12 +307,46 @@ async def contention(base: str, slug: str, clients: int) -> Result:
 
     started = time.monotonic()
     await asyncio.wait_for(asyncio.gather(*(person(i) for i in range(clients))), timeout=120)
-    result.elapsed = time.monotonic() - started
+    ended = time.monotonic()
+    result.elapsed = ended - started
+    result.note = f"the sends alone: {result.successes / (ended - released[0]):.0f}/s"
     return result
 
 
-def prepare_database(url: str, folder: Path, seats: int, redis_url: str | None) -> dict:
-    """Migrate, add the demo trainings and one contention training; return the app's env."""
+def contention_slugs(repeat: int) -> list[str]:
+    """One training per run, so that every run starts with all its seats free."""
+    return ["contention"] + [f"contention-{run}" for run in range(2, repeat + 1)]
+
+
+async def contention_runs(server: Server, env: dict, args) -> Result:
+    """``args.repeat`` contention runs, each on its own training; the median run by rate,
+    with every run's rate and the statuses stored for each run (checked in the database)."""
+    runs = []
+    for slug in contention_slugs(args.repeat):
+        run = await contention(server.url, slug, args.contenders)
+        statuses = count_statuses(env, slug)
+        run.note = (
+            f"{statuses.get('confirmed', 0)} confirmed, "
+            f"{statuses.get('waitlisted', 0)} waitlisted, {run.note}"
+        )
+        runs.append(run)
+    ordered = sorted(runs, key=lambda r: r.rate)
+    median = ordered[len(ordered) // 2]
+    note = f"{args.contenders} clients, {args.seats} seats"
+    if len(runs) > 1:
+        rates = ", ".join(f"{r.rate:.0f}" for r in ordered)
+        each = "; ".join(f"run {i}: {r.note}" for i, r in enumerate(runs, 1))
+        median.note = f"{note}; median of {len(runs)} runs, per second: {rates}; {each}"
+    else:
+        median.note = f"{note}: {median.note}"
+    return median
+
+
+def prepare_database(
+    url: str, folder: Path, seats: int, redis_url: str | None, runs: int = 1
+) -> dict:
+    """Migrate, add the demo trainings and the contention trainings (one per run); return
+    the app's env."""
     env = {
         **({"REDIS_URL": redis_url} if redis_url else {}),
         "DATABASE_URL": url,
@@ -329,28 +382,30 @@ with app.app_context():
     upgrade()
     db.session.add_all(demo_trainings(date.today())); db.session.commit()
     day = date.today() + timedelta(days=30)
-    create_training("contention", title={{"fr": "Atelier"}}, capacity={seats},
-                    is_published=True, sessions=[SessionSpec(day, time(9), time(16), "Namur")])
+    for slug in {contention_slugs(runs)!r}:
+        create_training(slug, title={{"fr": "Atelier"}}, capacity={seats},
+                        is_published=True, sessions=[SessionSpec(day, time(9), time(16), "Namur")])
 """
     subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**os.environ, **env}, check=True)
     return env
 
 
-def count_statuses(env: dict) -> dict:
+def count_statuses(env: dict, slug: str) -> dict:
     script = """
+import sys
 from sqlalchemy import func, select
 from surveys import create_app
 from surveys.extensions import db
 from surveys.models import Registration, Training
 app = create_app()
 with app.app_context():
-    t = db.session.scalar(select(Training).filter_by(slug="contention"))
+    t = db.session.scalar(select(Training).filter_by(slug=sys.argv[1]))
     rows = db.session.execute(select(Registration.status, func.count()).where(
         Registration.training_id == t.id).group_by(Registration.status)).all()
     print(dict(rows))
 """
     output = subprocess.run(
-        [sys.executable, "-c", script],
+        [sys.executable, "-c", script, slug],
         cwd=ROOT,
         env={**os.environ, **env},
         check=True,
@@ -362,7 +417,7 @@ with app.app_context():
 
 async def measure(url: str, args, redis_url: str | None) -> list[Result]:
     folder = Path(tempfile.mkdtemp(prefix="surveys-load-"))
-    env = prepare_database(url, folder, args.seats, redis_url)
+    env = prepare_database(url, folder, args.seats, redis_url, args.repeat)
     server = Server("wsgi:app", env)
     try:
         await server.wait("/healthz")
@@ -389,18 +444,61 @@ async def measure(url: str, args, redis_url: str | None) -> list[Result]:
                 by_latency=True,
             )
         )
-        signups = await contention(server.url, "contention", args.contenders)
-        statuses = count_statuses(env)
-        signups.note = (
-            f"{args.contenders} clients, {args.seats} seats: "
-            f"{statuses.get('confirmed', 0)} confirmed, "
-            f"{statuses.get('waitlisted', 0)} waitlisted"
-        )
-        results.append(signups)
+        results.append(await contention_runs(server, env, args))
     finally:
         server.stop()
         shutil.rmtree(folder, ignore_errors=True)
     return results
+
+
+async def measure_signups(url: str, args, redis_url: str | None) -> list[Result]:
+    """``--only signups``: the survey submissions as fast as they go, then the contention
+    runs, on one server: the two rates of the same run, to be compared, and what each action
+    cost the server in CPU time."""
+    folder = Path(tempfile.mkdtemp(prefix="surveys-load-"))
+    env = prepare_database(url, folder, args.seats, redis_url, args.repeat)
+    server = Server("wsgi:app", env)
+    try:
+        await server.wait("/healthz")
+        closed = (
+            f"survey submissions, {args.clients} clients as fast as they go (GET, POST, redirect)"
+        )
+
+        def submissions() -> Result:
+            spent = server.cpu_seconds()
+            result = submission_load(closed, server.url, args)
+            result.cpu_ms = 1000 * (server.cpu_seconds() - spent) / max(result.successes, 1)
+            return result
+
+        submitted = median_of_runs(submissions, args.repeat)
+        spent = server.cpu_seconds()
+        signups = await contention_runs(server, env, args)
+        signups.cpu_ms = 1000 * (server.cpu_seconds() - spent) / (args.repeat * args.contenders)
+        return [submitted, signups]
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def signups_only(args) -> None:
+    """Sign-ups against submissions, printed, without the floor, the page loads, the paced
+    run or the exports; docs/benchmarks.md is left as it is."""
+    redis_url = args.redis_url if redis_answers(args.redis_url) else None
+    databases = [("SQLite", f"sqlite:///{tempfile.mkdtemp(prefix='surveys-bench-')}/load.sqlite3")]
+    if postgres_version(args.postgres_url) and not args.skip_postgres:
+        databases.append(("PostgreSQL", args.postgres_url))
+    for name, url in databases:
+        submissions, signups = await measure_signups(url, args, redis_url)
+        print(f"## {name}")
+        for r in (submissions, signups):
+            print(
+                f"{r.name} ({r.note}): {r.successes} ok, {r.errors} errors, {r.rate:.0f}/s, "
+                f"p50 {r.percentile(50):.0f} ms, p95 {r.percentile(95):.0f} ms, "
+                f"server CPU {r.cpu_ms:.1f} ms each"
+            )
+        print(
+            f"sign-ups per second / submissions per second: {signups.rate / submissions.rate:.0%}"
+        )
 
 
 def redis_answers(url: str) -> bool:
@@ -509,8 +607,27 @@ async def main_async(args) -> None:
             print(figures)
     output = ROOT / "docs" / "benchmarks.md"
     output.parent.mkdir(exist_ok=True)
+    report += soak_section(output)
     output.write_text("\n".join(report) + "\n", encoding="utf-8")
     print(f"written to {output}")
+
+
+# bench/soak.py's section of docs/benchmarks.md, kept when this harness rewrites the file.
+SOAK_START, SOAK_END = "<!-- soak -->", "<!-- /soak -->"
+
+
+def soak_section(path: Path) -> list[str]:
+    """The soak's section of the existing report, markers included, as one line of the
+    report ([] if there is none)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    start = text.find(SOAK_START)
+    end = text.find(SOAK_END, start)
+    if start < 0 or end < 0:
+        return []
+    return [text[start : end + len(SOAK_END)]]
 
 
 def wrk_version() -> str:
@@ -566,7 +683,14 @@ def main() -> None:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--skip-exports", action="store_true")
-    asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument(
+        "--only",
+        choices=["signups"],
+        help="signups: only the survey submissions as fast as they go and the contention "
+        "runs, printed (docs/benchmarks.md is not written)",
+    )
+    args = parser.parse_args()
+    asyncio.run(signups_only(args) if args.only == "signups" else main_async(args))
 
 
 if __name__ == "__main__":

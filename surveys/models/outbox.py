@@ -18,10 +18,11 @@ class OutboxStatus(StrEnum):
 
 
 class OutboxMessage(db.Model):
-    """An e-mail waiting to be delivered, written in the same transaction as the change it
-    announces and delivered after commit (at least once; a duplicate carries the same
-    Message-ID and calendar UIDs, so it is harmless). The message source, which contains a
-    cancellation link, is erased once the message is delivered or has finally failed."""
+    """An e-mail waiting to be delivered, queued in the same transaction as the change it
+    announces, written (``source``) just after that commit, and delivered after it (at
+    least once; a duplicate carries the same Message-ID and calendar UIDs, so it is
+    harmless). The message source, which contains a cancellation link, is erased once the
+    message is delivered or has finally failed."""
 
     __tablename__ = "outbox"
     __table_args__ = (

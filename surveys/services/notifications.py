@@ -1,4 +1,11 @@
-"""E-mails to people who signed up, written to the outbox in the caller's transaction.
+"""E-mails to people who signed up: queued in the caller's transaction, written just after.
+
+A message is queued (``enqueue``) in the transaction that makes the change it announces, so
+that neither exists without the other; that transaction holds the training's lock, and
+queuing costs one row. The message itself is written (``write``) once that transaction has
+committed: rendered outside any transaction, then stored in a short one of its own. Whatever
+is queued and not yet written when a process stops is written by the outbox worker's next
+pass (``write_waiting``), before it delivers anything.
 
 Each message is rendered in the registrant's language (plain text and HTML) with a calendar
 file. Headers are built by the standard library's e-mail package, and every text that goes
@@ -7,8 +14,11 @@ serializer itself has let line breaks through into headers more than once (CVE-2
 CVE-2026-1299), and a server may run any Python version.
 """
 
+import logging
 import unicodedata
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -19,12 +29,23 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
+from sqlalchemy.orm import aliased, joinedload
 
-from ..extensions import db
+from .. import database
+from ..extensions import begin_serialized, db
 from ..i18n import localized
-from ..models import OutboxMessage, Registration, RegistrationStatus, utcnow
+from ..models import (
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    Training,
+    utcnow,
+)
 from . import calendar, tokens
+
+log = logging.getLogger(__name__)
 
 KINDS = ("confirmed", "waitlisted", "promoted", "cancelled")
 
@@ -123,26 +144,231 @@ class EncodedHeader:
 
 
 def enqueue(registration: Registration, kind: str) -> OutboxMessage:
-    """Render the ``kind`` message for ``registration`` and add it to the session's outbox.
+    """Queue the ``kind`` message for ``registration`` in the caller's transaction; the
+    caller passes its id to ``outbox.deliver_after_commit`` once committed, which writes it.
+    Nothing is rendered here: the caller may hold the training's lock."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    now = utcnow()
+    registration.notified_at = now
+    db.session.flush()  # the registration first (a new one is inserted): the message needs its id
+    domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
+    message = OutboxMessage(
+        kind=kind,
+        registration_id=registration.id,
+        recipient=registration.email,
+        subject="",  # written with the message
+        message_id=f"<{uuid.uuid4()}@{domain}>",
+        next_attempt_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def queued_only(message=OutboxMessage):
+    """Queued, not written yet (the source is erased only once sent or failed for good)."""
+    return (message.status == OutboxStatus.PENDING) & message.source.is_(None)
+
+
+QUEUED = queued_only()
+# Another process writing the same registration's messages at the same moment makes a store
+# fail (and the message be rendered again); past this many, the outbox worker takes over.
+WRITE_ATTEMPTS = 5
+
+
+def write(message_ids: Iterable[int]) -> None:
+    """Write the queued messages ``message_ids``, after the commit that queued them.
+
+    The messages of one registration are written one after the other in the order they were
+    queued, each with a fresh cancellation link and the next calendar sequence, so the last
+    one queued carries the link that works and the calendar update that applies; so a message
+    queued earlier and still waiting (its process stopped) is written first.
+    """
+    for message_id in message_ids:
+        # As loaded by the caller's transaction, if it kept them (``commit_keeping_loaded``).
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.source is not None or message.registration_id is None:
+            continue
+        registration = db.session.get(Registration, message.registration_id)
+        if registration is not None and not write_one(message, registration):
+            # Another message of this registration was written meanwhile, or one queued
+            # before this one is still waiting: the registration's are written in order.
+            write_for(registration.id)
+
+
+def commit_keeping_loaded() -> None:
+    """Commit the caller's transaction without expiring what it loaded, so that ``write``
+    renders the messages it queued from those objects instead of reading them again."""
+    session = db.session()
+    expire = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
+
+
+def write_waiting(limit: int = 100) -> None:
+    """Write the messages left queued by a process that stopped between the commit and the
+    writing (the outbox worker's first step). One whose registration has since been deleted
+    has no one to go to: it is marked failed, and handled."""
+    registration_ids = db.session.scalars(
+        select(OutboxMessage.registration_id)
+        .where(QUEUED, OutboxMessage.registration_id.is_not(None))
+        .group_by(OutboxMessage.registration_id)
+        .order_by(func.min(OutboxMessage.id))
+        .limit(limit)
+    ).all()
+    orphans = db.session.scalars(
+        select(OutboxMessage.id).where(QUEUED, OutboxMessage.registration_id.is_(None))
+    ).all()
+    db.session.rollback()
+    for registration_id in registration_ids:
+        write_for(registration_id)
+    for message_id in orphans:
+        database.run(
+            fail, message_id, "the registration was deleted before the message was written"
+        )
+
+
+def write_for(registration_id: int) -> None:
+    """Write the registration's queued messages, oldest first (see ``write``)."""
+    failures = 0
+    while failures < WRITE_ATTEMPTS:
+        oldest = queued(OutboxMessage.registration_id == registration_id, limit=1)
+        if not oldest:
+            db.session.rollback()
+            return
+        if not write_one(*oldest[0]):
+            failures += 1
+    log.warning(
+        "outbox: the messages of registration %d were written elsewhere meanwhile %d times; "
+        "the outbox worker writes what is left",
+        registration_id,
+        failures,
+    )
+
+
+def write_one(message: OutboxMessage, registration: Registration) -> bool:
+    """Render and store one queued message; False when it has to wait (see ``store``)."""
+    try:
+        draft = render(message, registration)
+    except database.ERRORS:
+        raise
+    except Exception as error:
+        # A message that cannot be rendered (a bug) must not hold up the ones queued after
+        # it: it fails for good, where staff see it, and the error is logged.
+        log.exception("outbox: message %d could not be written", message.id)
+        database.rollback()
+        database.run(fail, message.id, f"{type(error).__name__}: {error}"[:500], handled=False)
+        return True
+    return database.run(store, draft)
+
+
+def fail(message_id: int, error: str, *, handled: bool = True) -> None:
+    """Give up on a queued message; ``handled``: no one can be told, staff need not act."""
+    begin_serialized()
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, QUEUED)
+        .values(
+            status=OutboxStatus.FAILED,
+            last_error=error,
+            handled_at=utcnow() if handled else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def queued(condition, limit: int | None = None) -> list[tuple[OutboxMessage, Registration]]:
+    """Queued messages matching ``condition``, oldest first, each with its registration and
+    what rendering reads of it (its training and dates), in one query and one for the
+    dates. The read transaction stays open until the message is stored, so that they stay
+    loaded: a read blocks no writer."""
+    rows = db.session.execute(
+        select(OutboxMessage, Registration)
+        .join(Registration, Registration.id == OutboxMessage.registration_id)
+        .where(QUEUED, condition)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+        .options(joinedload(Registration.training).selectinload(Training.sessions))
+        .execution_options(populate_existing=True)
+    ).all()
+    return [(message, registration) for message, registration in rows]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A queued message, rendered, and what storing it changes on its registration."""
+
+    message_id: int
+    registration_id: int
+    sequence: int  # the registration's calendar sequence once stored: one more than before
+    token_hash: str | None  # of the new cancellation link; None leaves the link as it is
+    subject: str
+    source: str
+
+
+def store(draft: Draft) -> bool:
+    """Store a rendered message, unless it would be out of order: someone stored it, or
+    another message of the same registration, since it was rendered (the calendar sequence
+    it was rendered after has moved on), or one queued before it is still waiting. False
+    then, and nothing is changed."""
+    begin_serialized()  # SQLite: the write lock first, so the busy timeout applies
+    earlier = aliased(OutboxMessage)
+    written = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == draft.message_id,
+            QUEUED,
+            ~exists().where(
+                earlier.registration_id == draft.registration_id,
+                earlier.id < draft.message_id,
+                queued_only(earlier),
+            ),
+        )
+        .values(source=draft.source, subject=draft.subject)
+        .execution_options(synchronize_session=False)
+    )
+    changes = {"calendar_sequence": draft.sequence}
+    if draft.token_hash is not None:
+        changes["cancel_token_hash"] = draft.token_hash
+    moved = db.session.execute(
+        update(Registration)
+        .where(
+            Registration.id == draft.registration_id,
+            Registration.calendar_sequence == draft.sequence - 1,
+        )
+        .values(**changes)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount == 1 and moved.rowcount == 1:
+        db.session.commit()
+        return True
+    db.session.rollback()
+    return False
+
+
+def render(message: OutboxMessage, registration: Registration) -> Draft:
+    """The queued ``message`` rendered for ``registration`` as it is now; no writes.
 
     Messages other than a cancellation carry a fresh cancellation link: its secret exists
     only in this message, the registration keeps its hash, and earlier links stop working.
     """
-    if kind not in KINDS:
-        raise ValueError(kind)
     config = current_app.config
     public_url = config["PUBLIC_URL"]
+    kind = message.kind
     lang = registration.locale
     training = registration.training
 
-    cancel_url = None
+    cancel_url = token_hash = None
     if kind != "cancelled":
         token = tokens.new_token()
-        registration.cancel_token_hash = tokens.token_hash(token)
+        token_hash = tokens.token_hash(token)
         cancel_url = f"{public_url}/{lang}/trainings/cancel/{token}"
-    registration.calendar_sequence = (registration.calendar_sequence or 0) + 1
-    registration.notified_at = utcnow()
-    db.session.flush()
+    sequence = registration.calendar_sequence + 1
 
     with force_locale(lang):
         title = localized(training.title, lang)
@@ -161,40 +387,33 @@ def enqueue(registration: Registration, kind: str) -> OutboxMessage:
         text = render_template("emails/registration.txt", **context)
         html = render_template("emails/registration.html", subject=subject, **context)
 
-    domain = urlsplit(public_url).hostname or "localhost"
-    message_id = f"<{uuid.uuid4()}@{domain}>"
-    message = EmailMessage(policy=SMTP)
-    message["Subject"] = EncodedHeader("Subject", subject)
-    message["From"] = Address(
+    email = EmailMessage(policy=SMTP)
+    email["Subject"] = EncodedHeader("Subject", subject)
+    email["From"] = Address(
         display_name=header_text(config["ORGANISATION_NAME"], DISPLAY_NAME_LIMIT),
         addr_spec=config["MAIL_FROM"],
     )
-    message["To"] = Address(
+    email["To"] = Address(
         display_name=header_text(registration.full_name, DISPLAY_NAME_LIMIT),
         addr_spec=registration.email,
     )
-    message["Reply-To"] = config["CONTACT_EMAIL"]
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = message_id
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
-    ics = calendar.registration_calendar(registration, kind, public_url)
-    method = "CANCEL" if registration.status == RegistrationStatus.CANCELLED else "PUBLISH"
-    message.add_attachment(
+    email["Reply-To"] = config["CONTACT_EMAIL"]
+    email["Date"] = format_datetime(utcnow())
+    email["Message-ID"] = message.message_id
+    email["Auto-Submitted"] = "auto-generated"
+    email.set_content(text)
+    email.add_alternative(html, subtype="html")
+    ics = calendar.registration_calendar(registration, kind, public_url, sequence)
+    method = "CANCEL" if kind == "cancelled" else "PUBLISH"
+    email.add_attachment(
         ics, maintype="text", subtype="calendar", filename="training.ics", params={"method": method}
     )
-    message["Content-Language"] = lang  # after the body: set_content drops Content-* headers
-
-    outbox_message = OutboxMessage(
-        kind=kind,
+    email["Content-Language"] = lang  # after the body: set_content drops Content-* headers
+    return Draft(
+        message_id=message.id,
         registration_id=registration.id,
-        recipient=registration.email,
+        sequence=sequence,
+        token_hash=token_hash,
         subject=subject[:300],
-        message_id=message_id,
-        source=message.as_string(),
-        next_attempt_at=utcnow(),
+        source=email.as_string(),
     )
-    db.session.add(outbox_message)
-    db.session.flush()
-    return outbox_message

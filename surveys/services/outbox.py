@@ -1,6 +1,7 @@
 """Delivering the outbox: at least once, never inside a database transaction.
 
-A pass recovers messages left "sending" by a crashed process, claims due messages one by one
+A pass writes the messages a stopped process left queued (``notifications.write_waiting``),
+recovers messages left "sending" by a crashed process, claims due messages one by one
 with a conditional UPDATE (so two workers never send the same message at the same time),
 sends each over the configured backend, and records the result: sent, retried later with a
 growing delay for temporary failures (SMTP 4xx, connection problems), or failed for good on a
@@ -24,7 +25,7 @@ from sqlalchemy import select, update
 from .. import database
 from ..extensions import begin_serialized, db
 from ..models import OutboxMessage, OutboxStatus, utcnow
-from . import audit
+from . import audit, notifications
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +162,16 @@ def recover_stuck(now: datetime) -> int:
 
 
 def claim(message_id: int, now: datetime) -> bool:
-    """Take one pending message for this process; False if another process has it."""
+    """Take one pending, written message for this process; False if another process has it
+    (or it is not written yet)."""
     begin_serialized()
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.source.is_not(None),
+        )
         .values(status=OutboxStatus.SENDING, locked_at=now, attempts=OutboxMessage.attempts + 1)
     )
     db.session.commit()
@@ -250,11 +256,16 @@ def deliver(message_ids: Iterable[int], report: PassReport | None = None) -> Pas
 
 def deliver_due(limit: int = 100, now: datetime | None = None) -> PassReport:
     """One pass over the outbox (``flask outbox send``)."""
+    notifications.write_waiting(limit)
     now = now or utcnow()
     report = PassReport(recovered=recover_stuck(now))
     due = db.session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.source.is_not(None),
+            OutboxMessage.next_attempt_at <= now,
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -263,9 +274,18 @@ def deliver_due(limit: int = 100, now: datetime | None = None) -> PassReport:
 
 
 def deliver_after_commit(message_ids: list[int]) -> None:
-    """Try the new messages at once, in the background: the person never waits for SMTP, and
-    whatever fails here is retried by the outbox worker."""
-    if not message_ids or not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
+    """Write the messages just queued (``notifications.write``: the transaction that queued
+    them is over, so no lock is held while they are rendered), then try them at once, in the
+    background: the person never waits for SMTP. Nothing here undoes or fails the committed
+    change: whatever is not written or not delivered now is left to the outbox worker."""
+    if not message_ids:
+        return
+    try:
+        notifications.write(message_ids)
+    except Exception:
+        database.rollback()
+        log.exception("outbox: messages %s not written now; the outbox worker will", message_ids)
+    if not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
         return
     app = current_app._get_current_object()
     threading.Thread(

@@ -4,7 +4,9 @@ No overbooking, ever: every change that depends on the number of confirmed seats
 transaction that first takes the training's lock — ``BEGIN IMMEDIATE`` on SQLite (the whole
 database; sign-ups are short), ``SELECT … FOR UPDATE`` on the training row on PostgreSQL —
 so concurrent sign-ups are decided one after the other, in arrival order. The unique
-constraint on (training, e-mail) stays as the last line of defence.
+constraint on (training, e-mail) stays as the last line of defence. The lock is held for
+the decision only: its e-mails are queued in the same transaction, one row each, and
+written once it has committed (``notifications``).
 """
 
 from dataclasses import dataclass, field
@@ -240,7 +242,7 @@ def sign_up(
         if registration.notified_at is None or now - registration.notified_at >= interval:
             message_ids.append(notifications.enqueue(registration, registration.status).id)
         outcome = outcome_of(registration, already_registered=True, message_ids=message_ids)
-        db.session.commit()
+        notifications.commit_keeping_loaded()
         outbox.deliver_after_commit(message_ids)
         return outcome
 
@@ -258,11 +260,10 @@ def sign_up(
     registration.confirmed_at = now if status == CONFIRMED else None
     registration.waitlisted_at = now if status == WAITLISTED else None
     db.session.add(registration)
-    db.session.flush()
     message = notifications.enqueue(registration, status)
     outcome = outcome_of(registration, already_registered=False, message_ids=[message.id])
     try:
-        db.session.commit()
+        notifications.commit_keeping_loaded()
     except IntegrityError:
         # Only reachable if the lock was bypassed (it is the constraint's job to catch that).
         db.session.rollback()
