@@ -375,3 +375,30 @@ def test_a_training_form_the_database_cannot_store_comes_back_with_everything_ty
         assert saved.description["fr"] == LONG_DESCRIPTION.strip()
         assert [s.place for s in saved.sessions] == ["Andenne", "Andenne"]
     assert count(app, AuditEvent) == events + 1
+
+
+def test_a_connection_cut_right_after_a_message_is_claimed_leaves_nothing_sending(
+    app, client, on_postgresql
+):
+    """The claim and the reading of the message are one unit of work: the server ending the
+    connection between them rolls the claim back, the claim runs again, and the message is
+    sent once (it was left "sending", unsent, for OUTBOX_STUCK_SECONDS)."""
+    from surveys.models import OutboxMessage
+    from surveys.services import outbox
+
+    slug = make_training(app)
+    assert sign_up(client, slug).status_code == 303
+    claims, cuts = [], []
+    with app.app_context():
+
+        @event.listens_for(db.engine, "before_cursor_execute")
+        def cut_after_the_claim(connection, cursor, statement, parameters, context, many):
+            if statement.startswith("UPDATE outbox") and "attempts" in statement:
+                claims.append(statement)
+            elif claims and not cuts and statement.startswith("SELECT outbox"):
+                cuts.append(statement)  # reading the claimed message
+                kill_backend_of(connection, on_postgresql)
+
+        report = outbox.deliver_due()
+        statuses = [m.status for m in db.session.scalars(select(OutboxMessage))]
+    assert cuts and report.sent and statuses == ["sent"]

@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from .. import database
 from ..extensions import db
 from ..models import OutboxMessage
 from ..services import outbox as outbox_service
@@ -39,10 +40,19 @@ def worker(interval, max_passes):
     passes = 0
     click.echo(f"outbox worker: a pass every {interval:g} s")
     while not stopping and (max_passes is None or passes < max_passes):
-        report = outbox_service.deliver_due()
         passes += 1
-        if report.sent or report.retried or report.failed or report.recovered:
-            click.echo(f"outbox: {report}")
+        try:
+            report = outbox_service.deliver_due()
+        except (*database.ERRORS, database.DatabaseUnavailable) as error:
+            # The database went away (a restart, a failover): the worker waits for it, and
+            # the next pass takes up whatever this one left.
+            database.rollback()
+            click.echo(
+                f"outbox: the database failed during a pass ({error}); trying again", err=True
+            )
+        else:
+            if report.sent or report.retried or report.failed or report.recovered:
+                click.echo(f"outbox: {report}")
         db.session.remove()
         deadline = time.monotonic() + interval
         while (

@@ -161,9 +161,11 @@ def recover_stuck(now: datetime) -> int:
     return result.rowcount
 
 
-def claim(message_id: int, now: datetime) -> bool:
-    """Take one pending, written message for this process; False if another process has it
-    (or it is not written yet)."""
+def claim(message_id: int, now: datetime) -> OutboxMessage | None:
+    """Take one pending, written message for this process and return it, loaded and detached
+    (read while talking to the server, outside any transaction); None if another process has
+    it (or it is not written yet). One unit of work: if reading it fails, the claim is rolled
+    back with it, and the message stays pending instead of "sending" until taken as stuck."""
     begin_serialized()
     result = db.session.execute(
         update(OutboxMessage)
@@ -174,8 +176,13 @@ def claim(message_id: int, now: datetime) -> bool:
         )
         .values(status=OutboxStatus.SENDING, locked_at=now, attempts=OutboxMessage.attempts + 1)
     )
+    if result.rowcount != 1:
+        db.session.rollback()
+        return None
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    db.session.expunge(message)  # its loaded values stay; nothing is read again
     db.session.commit()
-    return result.rowcount == 1
+    return message
 
 
 def record(message_id: int, error: Exception | None, report: PassReport) -> None:
@@ -234,13 +241,11 @@ def deliver(message_ids: Iterable[int], report: PassReport | None = None) -> Pas
     try:
         for message_id in message_ids:
             try:
-                claimed = database.run(claim, message_id, utcnow())
+                message = database.run(claim, message_id, utcnow())
             except database.DatabaseUnavailable:
                 continue  # still pending: the next pass takes it
-            if not claimed:
+            if message is None:
                 continue
-            message = db.session.get(OutboxMessage, message_id)
-            db.session.commit()  # no transaction stays open while talking to the server
             try:
                 backend.send(message)
             except (TemporaryFailure, PermanentFailure) as error:
