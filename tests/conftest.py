@@ -4,6 +4,7 @@ is set), the app, its test client, and helpers that fill forms as a browser woul
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -117,15 +118,24 @@ def smtp_port():
     return free_port()
 
 
-@pytest.fixture
-def smtp_server(smtp_port):
-    """A real SMTP server on loopback (aiosmtpd); ``.handler.messages`` holds what arrived."""
+@contextmanager
+def smtp_on_loopback(handler, port: int):
+    """A real SMTP server (aiosmtpd) on loopback, answering with ``handler``."""
     from aiosmtpd.controller import Controller
 
-    controller = Controller(RecordingSMTPHandler(), hostname="127.0.0.1", port=smtp_port)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    yield controller
-    controller.stop()
+    try:
+        yield controller
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_server(smtp_port):
+    """A real SMTP server on loopback; ``.handler.messages`` holds what arrived."""
+    with smtp_on_loopback(RecordingSMTPHandler(), smtp_port) as controller:
+        yield controller
 
 
 @pytest.fixture

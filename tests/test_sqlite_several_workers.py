@@ -19,7 +19,7 @@ from surveys.extensions import db
 from surveys.models import OutboxMessage, Registration
 from surveys.services import outbox
 
-from .conftest import RecordingSMTPHandler
+from .conftest import RecordingSMTPHandler, smtp_on_loopback
 from .support import (
     SIGNUP_ANSWERS,
     STAFF_EMAIL,
@@ -56,12 +56,8 @@ class PickySMTPHandler(RecordingSMTPHandler):
 
 @pytest.fixture
 def picky_smtp_server(smtp_port):
-    from aiosmtpd.controller import Controller
-
-    controller = Controller(PickySMTPHandler(), hostname="127.0.0.1", port=smtp_port)
-    controller.start()
-    yield controller
-    controller.stop()
+    with smtp_on_loopback(PickySMTPHandler(), smtp_port) as controller:
+        yield controller
 
 
 def page_fields(opener, url: str, address: str) -> dict:
