@@ -88,8 +88,12 @@ class QuestionType:
     # The form
 
     def required_message(self, question: "Question") -> str:
+        """The question's own message, or the type's (``missing_answer``)."""
         if question.required_message:
             return str(question.required_message)
+        return self.missing_answer(question)
+
+    def missing_answer(self, question: "Question") -> str:
         if question.follow_up:
             return _("Please say what you mean by “other”.")
         return _("Please fill in this field.")
@@ -119,9 +123,12 @@ class QuestionType:
 
     # The page
 
+    # Drawn as a group of inputs (radio buttons, check boxes): an error links to the first.
+    input_group: ClassVar[bool] = False
+
     def anchor(self, question: "Question") -> str:
         """The id of the element an error message links to."""
-        return f"q-{question.code}"
+        return f"q-{question.code}-0" if self.input_group else f"q-{question.code}"
 
     def shows_length_limit(self, question: "Question") -> bool:
         return False
@@ -263,9 +270,7 @@ class DateType(QuestionType):
 class ChoiceType(QuestionType):
     has_choices = True
 
-    def required_message(self, question):
-        if question.required_message:
-            return str(question.required_message)
+    def missing_answer(self, question):
         return _("Choose an answer.")
 
     def checks(self, question):
@@ -297,8 +302,7 @@ class SingleType(ChoiceType):
     def field_class(self, question):
         return RadioField
 
-    def anchor(self, question):
-        return f"q-{question.code}-0"
+    input_group = True
 
 
 class SelectType(ChoiceType):
@@ -314,9 +318,7 @@ class MultipleType(ChoiceType):
     widget = "choices"
     input_type = "checkbox"
 
-    def required_message(self, question):
-        if question.required_message:
-            return str(question.required_message)
+    def missing_answer(self, question):
         return _("Choose at least one answer.")
 
     def field_class(self, question):
@@ -325,8 +327,7 @@ class MultipleType(ChoiceType):
     def normalise(self, question, value):
         return [code for code in question.choice_codes if code in value]
 
-    def anchor(self, question):
-        return f"q-{question.code}-0"
+    input_group = True
 
     def several_answers(self):
         return True
@@ -367,9 +368,7 @@ class ScaleType(QuestionType):
     widget = "scale"
     input_type = "radio"
 
-    def required_message(self, question):
-        if question.required_message:
-            return str(question.required_message)
+    def missing_answer(self, question):
         return _("Choose an answer.")
 
     def points(self, question) -> Sequence[int]:
@@ -397,8 +396,7 @@ class ScaleType(QuestionType):
     def normalise(self, question, value):
         return int(value)
 
-    def anchor(self, question):
-        return f"q-{question.code}-0"
+    input_group = True
 
     def summary_options(self, question):
         low, high = scale_range(question)
@@ -420,9 +418,7 @@ class ConsentType(QuestionType):
     kind = Kind.CONSENT
     widget = "consent"
 
-    def required_message(self, question):
-        if question.required_message:
-            return str(question.required_message)
+    def missing_answer(self, question):
         return _("Tick this box to continue.")
 
     def field_class(self, question):
