@@ -35,6 +35,9 @@ R = TypeVar("R")
 LOCKED_RETRY_PAUSES = (0.05, 0.2, 1.0)
 
 
+# What a person whose request the database could not carry out is told to wait, in seconds.
+RETRY_AFTER_SECONDS = 60
+
 # What the driver or the pool raise when the database fails (not the ORM's usage errors).
 ERRORS = (DBAPIError, PoolTimeout)
 

@@ -89,7 +89,7 @@ def init_app(app: Flask) -> None:
             log.error("database error on %s %s", request.method, request.path, exc_info=error)
         database.rollback()
         response = make_response(render_error(503))
-        response.headers["Retry-After"] = "60"
+        response.headers["Retry-After"] = str(database.RETRY_AFTER_SECONDS)
         return response
 
     for kind in (*database.ERRORS, DatabaseUnavailable):

@@ -201,7 +201,7 @@ def store(
                 "them again in a minute."
             ),
             status=503,
-            retry_after=60,
+            retry_after=database.RETRY_AFTER_SECONDS,
         ) from None
 
 

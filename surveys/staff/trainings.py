@@ -37,7 +37,7 @@ def not_saved_page(template: str, **context):
         "please save again in a minute."
     )
     page = render_template(template, notice=notice, **context)
-    return page, 503, {"Retry-After": "60"}
+    return page, 503, {"Retry-After": str(database.RETRY_AFTER_SECONDS)}
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
