@@ -139,7 +139,7 @@ def main() -> None:
         "SQLALCHEMY_DATABASE_URI": url,
         "MAIL_BACKEND": "folder",
         "MAIL_FOLDER": folder,
-        "OUTBOX_DELIVER_AFTER_COMMIT": False,
+        "OUTBOX_AFTER_COMMIT": "write",
     }
     app = create_app(config)
     if url.startswith("postgresql"):

@@ -75,9 +75,13 @@ DEFAULTS = {
     # A request writing to SQLite without begin_serialized() first: "warn" (log it), "raise"
     # (the tests), or "off".
     "SQLITE_WRITE_LOCK_CHECK": "warn",
-    # Try to deliver a new message right after the change is committed (in a background
-    # thread); the outbox worker retries whatever is left.
-    "OUTBOX_DELIVER_AFTER_COMMIT": True,
+    # What a request does with the e-mails it queued, once its change is committed:
+    # "send": write them, then try them at once in a background thread (needs no worker);
+    # "write": write them, and leave them to the outbox worker;
+    # "queue": nothing more: the outbox worker writes and sends them (docs/deploy.md). The
+    # request then holds nothing but the decision, which is what keeps sign-ups quick when
+    # a training opens (bench/run.py); the e-mail follows within the worker's interval.
+    "OUTBOX_AFTER_COMMIT": "send",
     # A message still "sending" after this long is taken to belong to a crashed process.
     "OUTBOX_STUCK_SECONDS": 300,
     # Repeated sign-ups with the same address re-send the confirmation at most this often.
@@ -124,6 +128,10 @@ REQUIRED_IN_PRODUCTION = (
 )
 
 
+# The values of OUTBOX_AFTER_COMMIT (see DEFAULTS).
+OUTBOX_AFTER_COMMIT = ("send", "write", "queue")
+
+
 class ConfigurationError(RuntimeError):
     """Raised at start-up when production settings are missing."""
 
@@ -140,6 +148,16 @@ def load(app, test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
 
+    if "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT" in os.environ:
+        raise ConfigurationError(
+            "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT is replaced by SURVEYS_OUTBOX_AFTER_COMMIT: "
+            "send (true before), write (false before) or queue (see README)."
+        )
+    if app.config["OUTBOX_AFTER_COMMIT"] not in OUTBOX_AFTER_COMMIT:
+        raise ConfigurationError(
+            f"SURVEYS_OUTBOX_AFTER_COMMIT must be one of {', '.join(OUTBOX_AFTER_COMMIT)}, "
+            f"not {app.config['OUTBOX_AFTER_COMMIT']!r}."
+        )
     production = not (app.debug or app.testing)
     app.config["PRODUCTION"] = production
     if production:

@@ -105,13 +105,23 @@ def check_sqlite_write_lock(connection, cursor, statement, parameters, context, 
         log.warning("SQLite write without the write lock taken first: %s", statement[:80])
 
 
-def begin_serialized() -> None:
+def begin_serialized(*, after_plain_reads: bool = False) -> None:
     """Make the session's transaction one that holds the write lock from its first statement
     on SQLite (on PostgreSQL callers lock rows with ``with_for_update()``). Within such a
     transaction already, nothing changes; otherwise the transaction open so far (reads only,
-    by contract) ends."""
+    by contract) ends.
+
+    ``after_plain_reads``: the transaction so far read plain columns only, no ORM object that
+    would stay loaded, stale, in the session. On PostgreSQL it then goes on, sparing the round
+    trips that end it, check the next pooled connection and begin again (at READ COMMITTED
+    each statement sees what was committed before it, and the rows it decides on are locked
+    with ``FOR UPDATE``). SQLite ends it all the same: its write lock is taken at BEGIN."""
     if db.session().in_transaction():
-        if db.session.connection().info.get(SERIALIZED):
+        connection = db.session.connection()
+        if connection.info.get(SERIALIZED):
+            return
+        if after_plain_reads and connection.dialect.name == "postgresql":
+            connection.info[SERIALIZED] = True
             return
         db.session.rollback()
     db.session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})

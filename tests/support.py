@@ -46,7 +46,7 @@ def make_app(database_url: str, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "MIN_FILL_SECONDS": 0,
         # Tests deliver the outbox explicitly, to a folder unless they start an SMTP server.
-        "OUTBOX_DELIVER_AFTER_COMMIT": False,
+        "OUTBOX_AFTER_COMMIT": "write",
         "MAIL_BACKEND": "folder",
         "MAIL_FOLDER": tempfile.mkdtemp(prefix="surveys-mail-"),
         # Every test client shares 127.0.0.1: limits are tested on their own (test_rate_limits).

@@ -248,7 +248,7 @@ def test_sign_up_succeeds_with_the_smtp_server_down_and_mail_arrives_when_it_is_
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_port,
         SMTP_TIMEOUT=2,
-        OUTBOX_DELIVER_AFTER_COMMIT=True,
+        OUTBOX_AFTER_COMMIT="send",
     )
     make_training(app)
     client = app.test_client()
@@ -386,7 +386,7 @@ def test_immediate_delivery_after_commit(database_url, smtp_server, smtp_port):
         MAIL_BACKEND="smtp",
         SMTP_HOST="127.0.0.1",
         SMTP_PORT=smtp_port,
-        OUTBOX_DELIVER_AFTER_COMMIT=True,
+        OUTBOX_AFTER_COMMIT="send",
     )
     make_training(app)
     answers = {**SIGNUP_ANSWERS}

@@ -16,6 +16,7 @@ from surveys.services import notifications, outbox
 from .support import (
     cancel_link,
     hidden_fields,
+    make_app,
     make_training,
     outbox_messages,
     registrations_by_email,
@@ -95,6 +96,50 @@ def test_an_email_left_queued_by_a_stopped_process_is_written_and_sent_once_by_t
     page = mail_app.test_client().get(cancel_link(source))
     assert page.status_code == 200
     assert [m.status for m in outbox_messages(mail_app)] == [OutboxStatus.SENT]
+
+
+def test_with_queue_a_sign_up_only_decides_and_the_worker_writes_and_sends_each_email_once(
+    database_url, smtp_server, smtp_port, monkeypatch
+):
+    """OUTBOX_AFTER_COMMIT=queue (docs/deploy.md): the request renders nothing; ``flask outbox
+    worker`` writes and sends, in the registrant's language, with the waiting-list place the
+    thank-you page gave."""
+    app = make_app(
+        database_url,
+        MAIL_BACKEND="smtp",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=smtp_port,
+        OUTBOX_AFTER_COMMIT="queue",
+    )
+    slug = make_training(app, capacity=1)
+    rendered = []
+    render = notifications.render
+    monkeypatch.setattr(
+        notifications, "render", lambda *args: rendered.append(args) or render(*args)
+    )
+    first = sign_up(app.test_client(), slug, lang="uk", email="olena@example.be")
+    second = sign_up(app.test_client(), slug, lang="en", email="taras@example.be")
+    assert first.status_code == second.status_code == 303
+    assert second.headers["Location"].endswith("result=waitlisted&place=1")
+    assert rendered == []
+    queued = outbox_messages(app)
+    assert [(m.status, m.source) for m in queued] == [(OutboxStatus.PENDING, None)] * 2
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["outbox", "worker", "--interval", "0.01", "--max-passes", "2"])
+    assert result.exit_code == 0, result.output
+    received = {
+        e.rcpt_tos[0]: email.message_from_bytes(e.content, policy=default)
+        for e in smtp_server.handler.messages
+    }
+    assert sorted(received) == ["olena@example.be", "taras@example.be"]
+    assert len(smtp_server.handler.messages) == 2
+    assert received["olena@example.be"]["Content-Language"] == "uk"
+    waiting = received["taras@example.be"]
+    assert waiting["Content-Language"] == "en"
+    text = waiting.get_body(("plain",)).get_content()
+    assert "You are number 1 on the list." in text
+    assert [m.status for m in outbox_messages(app)] == [OutboxStatus.SENT] * 2
 
 
 def test_messages_of_one_registration_are_written_in_the_order_they_were_queued(app, monkeypatch):

@@ -56,6 +56,15 @@ def test_production_refuses_to_start_without_the_data_controller(monkeypatch):
         create_app({**PRODUCTION, "CONTACT_EMAIL": None})
 
 
+def test_an_unknown_outbox_setting_refuses_to_start_instead_of_being_ignored(monkeypatch):
+    with pytest.raises(ConfigurationError, match="send, write, queue"):
+        create_app({**PRODUCTION, "OUTBOX_AFTER_COMMIT": "later"})
+    # The boolean it replaced would otherwise be ignored without a word.
+    monkeypatch.setenv("SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT", "false")
+    with pytest.raises(ConfigurationError, match="SURVEYS_OUTBOX_AFTER_COMMIT"):
+        create_app(PRODUCTION)
+
+
 def test_production_sends_hsts_and_secure_cookies(monkeypatch, database_url):
     monkeypatch.delenv("FLASK_DEBUG", raising=False)
     app = create_app({**PRODUCTION, "SQLALCHEMY_DATABASE_URI": database_url})

@@ -38,7 +38,7 @@ def redis_or_skip():
 def host_settings() -> dict:
     return {
         "REDIS_URL": REDIS_URL,
-        "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT": "false",
+        "SURVEYS_OUTBOX_AFTER_COMMIT": "write",
         "SURVEYS_PUBLIC_POST_LIMIT": "6 per minute",
     }
 

@@ -136,7 +136,7 @@ def test_staff_sign_ups_and_outbox_at_once_on_one_sqlite_file(
         "SURVEYS_MAIL_BACKEND": "smtp",
         "SURVEYS_SMTP_HOST": "127.0.0.1",
         "SURVEYS_SMTP_PORT": str(smtp_port),
-        "SURVEYS_OUTBOX_DELIVER_AFTER_COMMIT": "true",
+        "SURVEYS_OUTBOX_AFTER_COMMIT": "send",
         "SURVEYS_PUBLIC_POST_LIMIT": "100000 per minute",
         "SURVEYS_STAFF_LOGIN_LIMIT": "100000 per minute",
         "SURVEYS_SQLITE_WRITE_LOCK_CHECK": "raise",  # a write without the lock first: a 500

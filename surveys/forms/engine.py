@@ -100,9 +100,19 @@ class PublicForm(FlaskForm):
             if q.consent_version and answers.get(q.code) is True
         }
 
+    def validate(self, extra_validators=None) -> bool:
+        self._answers = None
+        return super().validate(extra_validators)
+
     def answers(self) -> dict[str, Any]:
         """The validated answers as stable codes and normalised values, in question order;
-        empty answers and answers whose condition does not hold are left out."""
+        empty answers and answers whose condition does not hold are left out. Worked out
+        once per validation (normalising an e-mail address is not free)."""
+        if getattr(self, "_answers", None) is None:
+            self._answers = self.coded_answers()
+        return self._answers
+
+    def coded_answers(self) -> dict[str, Any]:
         raw = self.raw_answers()
         answers: dict[str, Any] = {}
         for q in self.definition.questions:

@@ -212,9 +212,14 @@ def handle_form(
     save: Callable[[PublicForm], Any],
     thanks_url: Callable[[Any], str],
     already_sent: Callable[[str], Any] | None = None,
-    **context: Any,
+    context: Callable[[], dict[str, Any]] = dict,
+    template_alone: str | None = None,
 ):
-    """``already_sent(submission_key)``: what that key stored (truthy), for ``thanks_url``."""
+    """``already_sent(submission_key)``: what that key stored (truthy), for ``thanks_url``.
+    ``context()`` gives the template's other values; it is called only when the form is
+    shown, so that a form stored at once reads nothing more. If the database cannot give
+    them (a training's description), the form is shown in ``template_alone``, with everything
+    typed all the same."""
     fields = posted_fields()
     form = form_class(definition)(formdata=fields)
     refusal = None
@@ -233,6 +238,12 @@ def handle_form(
         else:
             if stored is not INVALID:
                 return sent(thanks_url(stored))
+    try:
+        around = context()
+    except database.DatabaseUnavailable:
+        if template_alone is None:
+            raise
+        template, around = template_alone, {}
     form.prepare()
     errors = form.question_errors()
     page = render_template(
@@ -244,7 +255,7 @@ def handle_form(
         # A draft kept in the browser is put back only into a freshly served form.
         fresh=request.method == "GET",
         draft_key=draft_key(),
-        **context,
+        **around,
     )
     # 422 tells monitoring a submission was refused; browsers show the page all the same.
     status = refusal.status if refusal else (422 if errors else 200)

@@ -166,8 +166,6 @@ def training_list():
 def training(slug):
     try:
         state = database.run(trainings.page_state, slug, utcnow())
-        # The training itself is loaded only when the cached page is missing or out of date.
-        found = None if state is None or wants_blank_form() else load_training(slug)
     except database.DatabaseUnavailable:
         if request.method != "POST":
             raise
@@ -176,28 +174,30 @@ def training(slug):
         page_cache.forget(current_app, request.path)
         abort(404)
     definition = signup_definition(state.every_date_required)
+
+    def page_context():
+        # The training itself (texts, dates) is read only when the page is drawn: not for a
+        # blank page served from the cache, nor for a sign-up stored at once.
+        found = load_training(slug)
+        if found is None:
+            abort(404)
+        return {"training": found, "accepting": state.accepting, "seats": state.seats}
+
     if wants_blank_form():
         return blank_page(
             definition,
             "public/training.html",
-            lambda: {
-                "training": load_training(slug),
-                "accepting": state.accepting,
-                "seats": state.seats,
-            },
+            page_context,
             state=state,
             max_age=current_app.config["TRAINING_PAGE_MAX_AGE"],
         )
-    if found is None:
-        abort(404)
-    context = {"training": found, "accepting": state.accepting, "seats": state.seats}
     if request.method == "POST" and not state.accepting:
-        return render_template("public/training.html", **context), 409
+        return render_template("public/training.html", **page_context()), 409
 
     def save(form):
         try:
             return trainings.sign_up(
-                found.id,
+                state.training_id,
                 definition,
                 form.answers(),
                 locale=g.lang,
@@ -220,8 +220,9 @@ def training(slug):
         template="public/training.html",
         save=save,
         thanks_url=thanks_url,
-        already_sent=lambda key: trainings.sign_up_sent_with(found.id, key),
-        **context,
+        already_sent=lambda key: trainings.sign_up_sent_with(state.training_id, key),
+        context=page_context,
+        template_alone="public/signup_again.html",
     )
 
 

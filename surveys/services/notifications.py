@@ -3,9 +3,10 @@
 A message is queued (``enqueue``) in the transaction that makes the change it announces, so
 that neither exists without the other; that transaction holds the training's lock, and
 queuing costs one row. The message itself is written (``write``) once that transaction has
-committed: rendered outside any transaction, then stored in a short one of its own. Whatever
-is queued and not yet written when a process stops is written by the outbox worker's next
-pass (``write_waiting``), before it delivers anything.
+committed: rendered outside any transaction, then stored in a short one of its own — by the
+request just after its commit, or by the outbox worker (``write_waiting``, the first step of
+each pass, before it delivers anything) when OUTBOX_AFTER_COMMIT is "queue", or when the
+request's process stopped before writing it.
 
 Each message is rendered in the registrant's language (plain text and HTML) with a calendar
 file. Headers are built by the standard library's e-mail package, and every text that goes
@@ -151,11 +152,10 @@ def enqueue(registration: Registration, kind: str) -> OutboxMessage:
         raise ValueError(kind)
     now = utcnow()
     registration.notified_at = now
-    db.session.flush()  # the registration first (a new one is inserted): the message needs its id
     domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
     message = OutboxMessage(
         kind=kind,
-        registration_id=registration.id,
+        registration=registration,  # a new registration is inserted first, in the same flush
         recipient=registration.email,
         subject="",  # written with the message
         message_id=f"<{uuid.uuid4()}@{domain}>",

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 
 from .. import database
 from ..extensions import begin_serialized, db
@@ -147,10 +147,16 @@ def make_backend():
 
 def recover_stuck(now: datetime) -> int:
     limit = now - timedelta(seconds=current_app.config["OUTBOX_STUCK_SECONDS"])
+    stuck = (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.locked_at < limit)
+    # Looked for first: a pass comes every second, and on SQLite the update would take the
+    # database's write lock each time, for nothing almost always.
+    if not db.session.scalar(select(exists().where(stuck))):
+        db.session.rollback()
+        return 0
     begin_serialized()
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.locked_at < limit)
+        .where(stuck)
         .values(status=OutboxStatus.PENDING, next_attempt_at=now, locked_at=None)
     )
     db.session.commit()
@@ -279,18 +285,21 @@ def deliver_due(limit: int = 100, now: datetime | None = None) -> PassReport:
 
 
 def deliver_after_commit(message_ids: list[int]) -> None:
-    """Write the messages just queued (``notifications.write``: the transaction that queued
-    them is over, so no lock is held while they are rendered), then try them at once, in the
-    background: the person never waits for SMTP. Nothing here undoes or fails the committed
-    change: whatever is not written or not delivered now is left to the outbox worker."""
-    if not message_ids:
+    """What a request does with the messages it just queued, as ``OUTBOX_AFTER_COMMIT``
+    says: write them (``notifications.write``: the transaction that queued them is over, so
+    no lock is held while they are rendered) and try them at once in the background, the
+    person never waiting for SMTP ("send"); only write them ("write"); or leave both to the
+    outbox worker ("queue"). Nothing here undoes or fails the committed change: whatever is
+    not written or not delivered now is left to the outbox worker."""
+    mode = current_app.config["OUTBOX_AFTER_COMMIT"]
+    if not message_ids or mode == "queue":
         return
     try:
         notifications.write(message_ids)
     except Exception:
         database.rollback()
         log.exception("outbox: messages %s not written now; the outbox worker will", message_ids)
-    if not current_app.config["OUTBOX_DELIVER_AFTER_COMMIT"]:
+    if mode != "send":
         return
     app = current_app._get_current_object()
     threading.Thread(

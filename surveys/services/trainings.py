@@ -5,8 +5,9 @@ transaction that first takes the training's lock — ``BEGIN IMMEDIATE`` on SQLi
 database; sign-ups are short), ``SELECT … FOR UPDATE`` on the training row on PostgreSQL —
 so concurrent sign-ups are decided one after the other, in arrival order. The unique
 constraint on (training, e-mail) stays as the last line of defence. The lock is held for
-the decision only: its e-mails are queued in the same transaction, one row each, and
-written once it has committed (``notifications``).
+the decision only (read in one query, then one insert for the registration and one for
+its e-mail): the e-mail is written once it has committed, by the request or by the outbox
+worker (``notifications``, OUTBOX_AFTER_COMMIT).
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -112,44 +113,51 @@ class PageState:
     """Everything on a training's public page that can change, read in one query: the
     training's last change (texts, settings, dates), its seats, and whether it is open."""
 
+    training_id: int
     updated_at: datetime
     every_date_required: bool
     seats: Seats
     accepting: bool
 
 
+# The statements a sign-up runs are built once, with bound parameters: building one (and its
+# cache key) costs about as much as running it, and a training's opening runs them in a rush.
+def count_of(status: str, training_id):
+    return (
+        select(func.count())
+        .where(Registration.training_id == training_id, Registration.status == status)
+        .scalar_subquery()
+    )
+
+
+LAST_DATE = (
+    select(func.max(TrainingSession.date))
+    .where(TrainingSession.training_id == Training.id)
+    .scalar_subquery()
+)
+PAGE_STATE = select(
+    Training.id,
+    Training.updated_at,
+    Training.every_date_required,
+    Training.capacity,
+    Training.is_open,
+    Training.registration_deadline,
+    LAST_DATE,
+    count_of(CONFIRMED, Training.id),
+    count_of(WAITLISTED, Training.id),
+).where(Training.slug == bindparam("slug"), Training.is_published.is_(True))
+
+
 def page_state(slug: str, now: datetime) -> PageState | None:
     """None when no published training has this slug. One query on plain columns, so that
     a page served from the cache costs no ORM loading."""
-
-    def count(status):
-        return (
-            select(func.count())
-            .where(Registration.training_id == Training.id, Registration.status == status)
-            .scalar_subquery()
-        )
-
-    last_date = (
-        select(func.max(TrainingSession.date))
-        .where(TrainingSession.training_id == Training.id)
-        .scalar_subquery()
-    )
-    row = db.session.execute(
-        select(
-            Training.updated_at,
-            Training.every_date_required,
-            Training.capacity,
-            Training.is_open,
-            Training.registration_deadline,
-            last_date,
-            count(CONFIRMED),
-            count(WAITLISTED),
-        ).where(Training.slug == slug, Training.is_published.is_(True))
-    ).first()
+    row = db.session.execute(PAGE_STATE, {"slug": slug}).first()
     if row is None:
         return None
-    updated_at, every_date, capacity, is_open, deadline, last, confirmed, waitlisted = row
+    training_id, updated_at, every_date, capacity, is_open, deadline, last, *counts = row
+    confirmed, waitlisted = counts
     return PageState(
+        training_id=training_id,
         updated_at=updated_at,
         every_date_required=every_date,
         seats=Seats(capacity, confirmed, waitlisted),
@@ -189,6 +197,63 @@ def lock_training(training_id: int) -> Training:
     ).one()
 
 
+@dataclass(frozen=True)
+class SignUpLock:
+    slug: str
+    capacity: int | None
+    accepting: bool
+    # Read once the lock is held: decisions are stamped in the order they are made, which is
+    # the waiting list's order.
+    now: datetime
+
+
+LOCK_FOR_SIGN_UP = (
+    select(
+        Training.slug,
+        Training.capacity,
+        Training.is_published,
+        Training.is_open,
+        Training.registration_deadline,
+        LAST_DATE,
+    )
+    .where(Training.id == bindparam("training_id"))
+    .with_for_update(of=Training)
+)
+
+
+def lock_for_sign_up(training_id: int) -> SignUpLock:
+    """``lock_training`` for a sign-up, in one query on plain columns: what the decision needs
+    (the lock is held until it is made, so nothing else is read under it). The request has
+    read only plain columns so far (``page_state``): its transaction may go on."""
+    begin_serialized(after_plain_reads=True)
+    row = db.session.execute(LOCK_FOR_SIGN_UP, {"training_id": training_id}).one()
+    slug, capacity, is_published, is_open, deadline, last = row
+    now = utcnow()
+    accepting = accepts_registrations(
+        is_published=is_published, is_open=is_open, deadline=deadline, last_date=last, now=now
+    )
+    return SignUpLock(slug=slug, capacity=capacity, accepting=accepting, now=now)
+
+
+SEATS_AND_REGISTRATION = select(
+    count_of(CONFIRMED, bindparam("training_id")),
+    count_of(WAITLISTED, bindparam("training_id")),
+    select(Registration.id)
+    .where(
+        Registration.training_id == bindparam("training_id"),
+        Registration.email == bindparam("email"),
+    )
+    .scalar_subquery(),
+)
+
+
+def seats_and_registration(training_id: int, email: str) -> tuple[int, int, int | None]:
+    """Seats confirmed and waitlisted, and the id of this address's registration if it has
+    one, in one query (under the lock)."""
+    row = db.session.execute(SEATS_AND_REGISTRATION, {"training_id": training_id, "email": email})
+    return tuple(row.one())
+
+
 def confirmed_count(training_id: int) -> int:
     return db.session.scalar(
         select(func.count())
@@ -224,14 +289,17 @@ def sign_up(
     is told so and the confirmation (or waiting-list notice) is sent again — at most once per
     ``RESEND_INTERVAL_SECONDS``. A form sent twice (a double tap) is the same sign-up.
     """
-    training = lock_training(training_id)
-    now = utcnow()
-    if not training.accepts_registrations(now):
+    lock = lock_for_sign_up(training_id)
+    now = lock.now
+    if not lock.accepting:
         db.session.rollback()
-        raise RegistrationClosed(training.slug)
+        raise RegistrationClosed(lock.slug)
 
     email = answers["email"]
-    registration = find_registration(training.id, email)
+    confirmed, waitlisted, registration_id = seats_and_registration(training_id, email)
+    registration = (
+        None if registration_id is None else db.session.get(Registration, registration_id)
+    )
     if registration is not None and registration.status != CANCELLED:
         if registration.submission_key == submission_key:
             outcome = outcome_of(registration, already_registered=False)
@@ -246,9 +314,9 @@ def sign_up(
         outbox.deliver_after_commit(message_ids)
         return outcome
 
-    status = CONFIRMED if has_free_seat(training) else WAITLISTED
+    status = CONFIRMED if lock.capacity is None or confirmed < lock.capacity else WAITLISTED
     if registration is None:  # else: a cancelled registration comes back to life
-        registration = Registration(training_id=training.id, email=email, training=training)
+        registration = Registration(training_id=training_id, email=email)
     registration.phone = answers.get("phone")
     registration.locale = locale
     registration.form_version = definition.version
@@ -261,7 +329,6 @@ def sign_up(
     registration.waitlisted_at = now if status == WAITLISTED else None
     db.session.add(registration)
     message = notifications.enqueue(registration, status)
-    outcome = outcome_of(registration, already_registered=False, message_ids=[message.id])
     try:
         notifications.commit_keeping_loaded()
     except IntegrityError:
@@ -271,6 +338,14 @@ def sign_up(
         if existing is None:
             raise
         return outcome_of(existing, already_registered=True)
+    outcome = SignupOutcome(
+        registration_id=registration.id,
+        status=status,
+        already_registered=False,
+        # Decided under the lock: everyone waiting came before, in (waitlisted_at, id) order.
+        waitlist_place=waitlisted + 1 if status == WAITLISTED else None,
+        message_ids=[message.id],
+    )
     outbox.deliver_after_commit(outcome.message_ids)
     return outcome
 
