@@ -156,6 +156,54 @@ def test_a_sign_up_while_postgresql_refuses_connections_keeps_everything(on_post
     assert list(registrations_by_email(good)) == ["olena@example.be"]
 
 
+def page_state_only_app(database_url):
+    """An app connected as a role that PostgreSQL lets read a training's state (the columns
+    its page state reads, its dates, its seats) but neither its texts nor lock it for a
+    sign-up: the database refuses in the middle of a request, after its first read."""
+    admin = create_engine(database_url)
+    with admin.begin() as connection:
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_roles WHERE rolname = 'surveys_page_state_only'")
+        ).scalar()
+        if not exists:
+            connection.execute(text("CREATE ROLE surveys_page_state_only LOGIN"))
+        for grant in (
+            "GRANT USAGE ON SCHEMA public TO surveys_page_state_only",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA public TO surveys_page_state_only",
+            "REVOKE SELECT ON trainings FROM surveys_page_state_only",
+            "GRANT SELECT (id, slug, updated_at, every_date_required, capacity, is_open, "
+            "is_published, registration_deadline) ON trainings TO surveys_page_state_only",
+        ):
+            connection.execute(text(grant))
+    admin.dispose()
+    return make_app(database_url.replace("//postgres@", "//surveys_page_state_only@"))
+
+
+def test_a_sign_up_whose_training_cannot_be_read_after_its_state_comes_back_alone(on_postgresql):
+    good = make_app(on_postgresql)
+    slug = make_training(good)
+    browser = good.test_client()
+    page = browser.get(f"/uk/trainings/{slug}").get_data(as_text=True)
+    data = {**hidden_fields(page), **SIGNUP_ANSWERS}
+
+    limited = page_state_only_app(on_postgresql)
+    refused = limited.test_client()
+    move_session(browser, refused)
+    response = refused.post(f"/uk/trainings/{slug}", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert translated(limited, "uk", COULD_NOT_SAVE) in html
+    assert translated(limited, "uk", "Sign up") in html  # the form alone, under its heading
+    assert_kept(html, SIGNUP_ANSWERS)
+    assert count(good, Registration) == 0
+
+    data = {**hidden_fields(html), **SIGNUP_ANSWERS}
+    assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
+    assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
+    assert list(registrations_by_email(good)) == ["olena@example.be"]
+
+
 def test_survey_answers_while_postgresql_refuses_connections_come_back_whole(on_postgresql):
     down = make_app(REFUSING_URL)
     browser = down.test_client()

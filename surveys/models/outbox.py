@@ -2,16 +2,12 @@
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import UTCDateTime, utcnow
-
-if TYPE_CHECKING:
-    from .trainings import Registration
 
 
 class OutboxStatus(StrEnum):
@@ -39,8 +35,6 @@ class OutboxMessage(db.Model):
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registrations.id", ondelete="SET NULL"), index=True
     )
-    # Set when queuing, so that a new registration and its message are inserted in one flush.
-    registration: Mapped["Registration | None"] = relationship()
     recipient: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     message_id: Mapped[str] = mapped_column(String(200), unique=True)

@@ -20,6 +20,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -30,11 +31,11 @@ from urllib.parse import urlsplit
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import database
-from ..extensions import begin_serialized, db
+from ..extensions import begin_serialized, db, execute_core
 from ..i18n import localized
 from ..models import (
     OutboxMessage,
@@ -144,26 +145,35 @@ class EncodedHeader:
         return f"{self.name}: {encoded}{policy.linesep}"
 
 
-def enqueue(registration: Registration, kind: str) -> OutboxMessage:
-    """Queue the ``kind`` message for ``registration`` in the caller's transaction; the
-    caller passes its id to ``outbox.deliver_after_commit`` once committed, which writes it.
-    Nothing is rendered here: the caller may hold the training's lock."""
+def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int:
+    """Queue the ``kind`` message for a registration in the caller's transaction, as one
+    INSERT (the caller may hold the training's lock: nothing is rendered, no object is
+    loaded); returns its id, which the caller passes to ``outbox.deliver_after_commit`` once
+    committed."""
     if kind not in KINDS:
         raise ValueError(kind)
+    domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
+    result = execute_core(
+        insert(OutboxMessage.__table__).values(
+            kind=kind,
+            registration_id=registration_id,
+            recipient=recipient,
+            subject="",  # written with the message
+            message_id=f"<{uuid.uuid4()}@{domain}>",
+            created_at=now,
+            next_attempt_at=now,
+        )
+    )
+    return result.inserted_primary_key[0]
+
+
+def enqueue(registration: Registration, kind: str) -> int:
+    """``queue`` for a loaded registration (stored first if new), which is marked as
+    notified now."""
     now = utcnow()
     registration.notified_at = now
-    domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
-    message = OutboxMessage(
-        kind=kind,
-        registration=registration,  # a new registration is inserted first, in the same flush
-        recipient=registration.email,
-        subject="",  # written with the message
-        message_id=f"<{uuid.uuid4()}@{domain}>",
-        next_attempt_at=now,
-    )
-    db.session.add(message)
     db.session.flush()
-    return message
+    return queue(registration.id, registration.email, kind, now)
 
 
 def queued_only(message=OutboxMessage):

@@ -15,11 +15,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..extensions import begin_serialized, db
+from ..extensions import begin_serialized, db, execute_core
 from ..forms.definition import FormDefinition
 from ..models import (
     BRUSSELS,
@@ -226,7 +226,7 @@ def lock_for_sign_up(training_id: int) -> SignUpLock:
     (the lock is held until it is made, so nothing else is read under it). The request has
     read only plain columns so far (``page_state``): its transaction may go on."""
     begin_serialized(after_plain_reads=True)
-    row = db.session.execute(LOCK_FOR_SIGN_UP, {"training_id": training_id}).one()
+    row = execute_core(LOCK_FOR_SIGN_UP, {"training_id": training_id}).one()
     slug, capacity, is_published, is_open, deadline, last = row
     now = utcnow()
     accepting = accepts_registrations(
@@ -250,8 +250,8 @@ SEATS_AND_REGISTRATION = select(
 def seats_and_registration(training_id: int, email: str) -> tuple[int, int, int | None]:
     """Seats confirmed and waitlisted, and the id of this address's registration if it has
     one, in one query (under the lock)."""
-    row = db.session.execute(SEATS_AND_REGISTRATION, {"training_id": training_id, "email": email})
-    return tuple(row.one())
+    parameters = {"training_id": training_id, "email": email}
+    return tuple(execute_core(SEATS_AND_REGISTRATION, parameters).one())
 
 
 def confirmed_count(training_id: int) -> int:
@@ -308,29 +308,39 @@ def sign_up(
         message_ids = []
         interval = timedelta(seconds=current_app.config["RESEND_INTERVAL_SECONDS"])
         if registration.notified_at is None or now - registration.notified_at >= interval:
-            message_ids.append(notifications.enqueue(registration, registration.status).id)
+            message_ids.append(notifications.enqueue(registration, registration.status))
         outcome = outcome_of(registration, already_registered=True, message_ids=message_ids)
         notifications.commit_keeping_loaded()
         outbox.deliver_after_commit(message_ids)
         return outcome
 
     status = CONFIRMED if lock.capacity is None or confirmed < lock.capacity else WAITLISTED
-    if registration is None:  # else: a cancelled registration comes back to life
-        registration = Registration(training_id=training_id, email=email)
-    registration.phone = answers.get("phone")
-    registration.locale = locale
-    registration.form_version = definition.version
-    registration.answers = answers
-    registration.submission_key = submission_key
-    registration.consents = consents or {}
-    registration.status = status
-    registration.cancelled_at = None
-    registration.confirmed_at = now if status == CONFIRMED else None
-    registration.waitlisted_at = now if status == WAITLISTED else None
-    db.session.add(registration)
-    message = notifications.enqueue(registration, status)
+    details = {
+        "phone": answers.get("phone"),
+        "locale": locale,
+        "form_version": definition.version,
+        "answers": answers,
+        "submission_key": submission_key,
+        "consents": consents or {},
+        "status": status,
+        "cancelled_at": None,
+        "confirmed_at": now if status == CONFIRMED else None,
+        "waitlisted_at": now if status == WAITLISTED else None,
+        "notified_at": now,
+    }
     try:
-        notifications.commit_keeping_loaded()
+        if registration is None:
+            # Two INSERTs, no object to load or flush: the lock is held for the decision.
+            new = insert(Registration.__table__).values(
+                training_id=training_id, email=email, **details
+            )
+            registration_id = execute_core(new).inserted_primary_key[0]
+        else:  # a cancelled registration comes back to life
+            for name, value in details.items():
+                setattr(registration, name, value)
+            db.session.flush()
+        message_id = notifications.queue(registration_id, email, status, now)
+        db.session.commit()
     except IntegrityError:
         # Only reachable if the lock was bypassed (it is the constraint's job to catch that).
         db.session.rollback()
@@ -339,12 +349,12 @@ def sign_up(
             raise
         return outcome_of(existing, already_registered=True)
     outcome = SignupOutcome(
-        registration_id=registration.id,
+        registration_id=registration_id,
         status=status,
         already_registered=False,
         # Decided under the lock: everyone waiting came before, in (waitlisted_at, id) order.
         waitlist_place=waitlisted + 1 if status == WAITLISTED else None,
-        message_ids=[message.id],
+        message_ids=[message_id],
     )
     outbox.deliver_after_commit(outcome.message_ids)
     return outcome
@@ -398,7 +408,7 @@ def confirm_from_waiting_list(registration: Registration) -> int:
     registration.status = CONFIRMED
     registration.confirmed_at = utcnow()
     db.session.flush()
-    return notifications.enqueue(registration, "promoted").id
+    return notifications.enqueue(registration, "promoted")
 
 
 def registration_by_token(token: str) -> Registration | None:
@@ -429,7 +439,7 @@ def cancel(registration_id: int, *, actor: str | None = None) -> CancelOutcome:
     registration.status = CANCELLED
     registration.cancelled_at = utcnow()
     db.session.flush()
-    message_ids = [notifications.enqueue(registration, "cancelled").id]
+    message_ids = [notifications.enqueue(registration, "cancelled")]
     promoted = fill_free_seats(training) if was_confirmed else []
     message_ids += promoted
     if actor:
