@@ -14,7 +14,7 @@ its tokens and cookie, follow the redirect; gzip as a browser asks) as fast as 3
 and paced at the target rate, and training sign-ups under contention (many clients released
 together for few seats, an asyncio client, after one run not counted; overbooking is checked
 in the database). As in docs/deploy.md, requests only queue their e-mails and `flask outbox
-worker` (at nice 10) writes and sends them, to a folder; each run reports how long after
+worker` writes and sends them, to a folder; each run reports how long after
 its first sign-up its last e-mail was sent (and ``--only signups`` the CPU time the web
 servers and the worker spent per sign-up). Then it exports 100,000 stored answers to CSV
 and XLSX (wall time, peak memory growth). PostgreSQL runs drop and rebuild the schema of
@@ -172,16 +172,14 @@ class Server:
 
 
 class OutboxWorker:
-    """``flask outbox worker`` as docs/deploy.md runs it (its default interval, at a lower
-    priority than the web workers): with OUTBOX_AFTER_COMMIT=queue it writes and sends every
-    e-mail, on the same cores as the servers, so its CPU time is measured too."""
+    """``flask outbox worker`` as docs/deploy.md runs it (its default interval, at the web
+    workers' priority: a lower one starved it under a sustained load, bench/soak.py): with
+    OUTBOX_AFTER_COMMIT=queue it writes and sends every e-mail, on the same cores as the
+    servers, so its CPU time is measured too."""
 
     def __init__(self, env: dict):
         self.process = subprocess.Popen(
             [
-                "nice",
-                "-n",
-                "10",
                 sys.executable,
                 "-m",
                 "flask",

@@ -7,7 +7,7 @@
 Not part of CI. For each database it starts the app as bench/run.py does (gunicorn on
 loopback behind nginx, same settings, rate limits in Redis when it answers) with the outbox
 as in production (docs/deploy.md): requests only queue their e-mails, and `flask outbox
-worker` beside them, at a lower priority, writes and sends them, over SMTP to a sink
+worker` beside them writes and sends them, over SMTP to a sink
 (aiosmtpd) on loopback in this process. Each client (its own cookies, like a browser) loops,
 bounded in actions and time, with a random pause between actions: a page load, a whole
 survey submission (GET the form, POST it with its hidden fields, follow the 303) or a
@@ -409,9 +409,6 @@ async def soak_once(name: str, url: str, duration: float, args, redis_url: str |
     with worker_log.open("wb") as output:
         worker = subprocess.Popen(
             [
-                "nice",
-                "-n",
-                "10",
                 sys.executable,
                 "-m",
                 "flask",
@@ -592,7 +589,7 @@ def report(runs: list[dict], args, command: str, seconds: float) -> list[str]:
         f"pages alike; a request without an answer in {args.timeout:g} s is an error",
         "- e-mail as in production (docs/deploy.md): requests only queue their messages "
         "(`SURVEYS_OUTBOX_AFTER_COMMIT=queue`) and `flask outbox worker` (a pass every "
-        "second, `nice -n 10`) writes and sends them; over SMTP to an aiosmtpd sink on "
+        "second) writes and sends them; over SMTP to an aiosmtpd sink on "
         "loopback, which counts Message-IDs; the servers stop once the outbox is empty",
         "- PostgreSQL: at "
         f"{100 * args.terminate_at:.0f} % of the run, every backend of the app's database is "

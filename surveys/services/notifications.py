@@ -220,21 +220,38 @@ def commit_keeping_loaded() -> None:
 
 
 def write_waiting(limit: int = 100) -> None:
-    """Write the messages left queued by a process that stopped between the commit and the
-    writing (the outbox worker's first step). One whose registration has since been deleted
-    has no one to go to: it is marked failed, and handled."""
-    registration_ids = db.session.scalars(
-        select(OutboxMessage.registration_id)
-        .where(QUEUED, OutboxMessage.registration_id.is_not(None))
-        .group_by(OutboxMessage.registration_id)
-        .order_by(func.min(OutboxMessage.id))
-        .limit(limit)
-    ).all()
+    """Write the messages still queued, oldest first, up to ``limit`` (the outbox worker's
+    first step: every message when OUTBOX_AFTER_COMMIT is "queue", else those a stopped
+    process left). They are read in one query with what they show, all rendered, then each
+    stored; a registration's later messages are written after its first, one by one. One
+    whose registration has since been deleted has no one to go to: it is marked failed, and
+    handled."""
+    rows = queued(OutboxMessage.registration_id.is_not(None), limit=limit)
     orphans = db.session.scalars(
         select(OutboxMessage.id).where(QUEUED, OutboxMessage.registration_id.is_(None))
     ).all()
-    db.session.rollback()
-    for registration_id in registration_ids:
+    drafts, failures, later = [], [], []
+    seen = set()
+    for message, registration in rows:
+        if registration.id in seen:
+            later.append(registration.id)
+            continue
+        seen.add(registration.id)
+        try:
+            drafts.append(render(message, registration))
+        except database.ERRORS:
+            raise
+        except Exception as error:
+            log.exception("outbox: message %d could not be written", message.id)
+            failures.append((message.id, registration.id, error))
+    db.session.rollback()  # rendered: nothing more is read from these rows
+    for message_id, registration_id, error in failures:
+        database.run(fail, message_id, f"{type(error).__name__}: {error}"[:500], handled=False)
+        later.append(registration_id)
+    for draft in drafts:
+        if not database.run(store, draft):
+            later.append(draft.registration_id)
+    for registration_id in dict.fromkeys(later):
         write_for(registration_id)
     for message_id in orphans:
         database.run(
