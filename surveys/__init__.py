@@ -16,7 +16,7 @@ from .extensions import (
 from .i18n import get_locale
 from .public import page_cache
 from .public import views as public_views
-from .public.converters import SlugConverter
+from .public.converters import FormPageConverter, SlugConverter
 from .sessions import SessionInterface
 
 
@@ -51,6 +51,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
 
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["form_page"] = FormPageConverter
     app.register_blueprint(public_views.entry)
     app.register_blueprint(public_views.bp)
     app.register_blueprint(health.bp)

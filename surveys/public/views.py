@@ -9,7 +9,8 @@ from flask_wtf import FlaskForm
 
 from .. import database
 from ..extensions import csrf, limiter
-from ..forms import ILI, SURVEY, signup_definition
+from ..forms import signup_definition
+from ..forms.registry import FORMS, RegisteredForm
 from ..i18n import ALIASES, LANGUAGES, negotiated_language
 from ..models import utcnow
 from ..services import notifications, responses, trainings
@@ -84,7 +85,7 @@ def alias_bare(alias):
 @bp.get("/")
 @same_for_everyone
 def home():
-    return render_template("public/home.html")
+    return render_template("public/home.html", forms=FORMS.values())
 
 
 @bp.get("/privacy")
@@ -99,8 +100,12 @@ def accessibility():
     return render_template("public/accessibility.html")
 
 
-def answer_form(definition, template: str):
-    """The survey and the ILI form: anonymous submissions, one thank-you page each."""
+@bp.route("/<form_page:page>", methods=["GET", "POST"])
+@csrf.exempt
+def answer_form(page: RegisteredForm):
+    """A registered form (the survey, the ILI form, …): anonymous submissions, one thank-you
+    page each."""
+    definition = page.definition
 
     def save(form):
         responses.record_submission(
@@ -112,32 +117,21 @@ def answer_form(definition, template: str):
         )
 
     if wants_blank_form():
-        return blank_page(definition, template)
+        return blank_page(definition, "public/form.html", lambda: {"page": page})
     return handle_form(
         definition,
-        template=template,
+        template="public/form.html",
         save=save,
-        thanks_url=lambda _: url_for("public.thanks", form=definition.code),
+        thanks_url=lambda _: url_for("public.thanks", page=page),
         already_sent=responses.already_stored,
+        context=lambda: {"page": page},
     )
 
 
-@bp.route("/survey", methods=["GET", "POST"])
-@csrf.exempt
-def survey():
-    return answer_form(SURVEY, "public/survey.html")
-
-
-@bp.route("/ili", methods=["GET", "POST"])
-@csrf.exempt
-def ili():
-    return answer_form(ILI, "public/ili.html")
-
-
-@bp.get("/<any(survey, ili):form>/thanks")
+@bp.get("/<form_page:page>/thanks")
 @same_for_everyone
-def thanks(form):
-    return render_template("public/thanks.html", form=form)
+def thanks(page: RegisteredForm):
+    return render_template("public/thanks.html", page=page)
 
 
 @bp.get("/trainings")

@@ -9,13 +9,17 @@ from math import ceil
 from sqlalchemy import Select, Text, cast, func, select
 
 from ..extensions import begin_serialized, db
-from ..forms import ILI, SURVEY
+from ..forms import registry
 from ..forms.definition import FormDefinition
 from ..i18n import LANGUAGES
 from ..models import BRUSSELS, Submission, utcnow
 from . import audit
 
-FORMS: dict[str, FormDefinition] = {"survey": SURVEY, "ili": ILI}
+
+def definition_of(code: str) -> FormDefinition | None:
+    """The definition of a registered form (forms.registry), or None."""
+    entry = registry.registered(code)
+    return entry.definition if entry else None
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,7 @@ class FormCounts:
 def counts(now: datetime | None = None) -> list[FormCounts]:
     now = now or utcnow()
     result = []
-    for form in FORMS:
+    for form in registry.FORMS:
         base = select(func.count()).select_from(Submission).where(Submission.form == form)
         by_language = dict(
             db.session.execute(

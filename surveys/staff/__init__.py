@@ -3,11 +3,25 @@
 from flask import Blueprint
 
 from ..extensions import csrf
+from ..forms import registry
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 # Every POST here goes through a FlaskForm, which checks the token itself: an expired token
 # then brings the form back with what was typed (see ``forms.status_of``), instead of the
 # global protection's bare error page.
 csrf.exempt(bp)
+
+
+@bp.context_processor
+def registered_forms():
+    """The registered forms for the navigation, and what staff call a form by its code (one
+    no longer registered keeps its code)."""
+
+    def form_title(code: str):
+        entry = registry.registered(code)
+        return entry.staff_title if entry else code
+
+    return {"registered_forms": registry.FORMS.values(), "form_title": form_title}
+
 
 from . import auth, trainings, views  # noqa: E402, F401  (routes register on bp)

@@ -16,7 +16,7 @@ from .forms import ConfirmForm, PersonSearchForm, status_of
 
 
 def definition_or_404(form: str):
-    definition = answer_service.FORMS.get(form)
+    definition = answer_service.definition_of(form)
     if definition is None:
         abort(404)
     return definition
@@ -139,8 +139,8 @@ def export_answers(form, extension):
 @bp.get("/posters")
 def poster_list():
     items = [
-        (page, lang, posters.poster_url(page, lang))
-        for page in posters.POSTER_PAGES
+        (name, page.title, lang, posters.poster_url(name, lang))
+        for name, page in posters.poster_pages().items()
         for lang in LANGUAGES
     ]
     return render_template("staff/posters.html", items=items)
