@@ -177,21 +177,13 @@ class OutboxWorker:
     OUTBOX_AFTER_COMMIT=queue it writes and sends every e-mail, on the same cores as the
     servers, so its CPU time is measured too."""
 
-    def __init__(self, env: dict):
+    def __init__(self, env: dict, output=subprocess.DEVNULL):
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "flask",
-                "--app",
-                "wsgi",
-                "outbox",
-                "worker",
-            ],
+            [sys.executable, "-m", "flask", "--app", "wsgi", "outbox", "worker"],
             cwd=ROOT,
             env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
         )
 
     def cpu_seconds(self) -> float:

@@ -57,6 +57,7 @@ from bench.run import (
     SOAK_END,
     SOAK_START,
     SURVEY_ANSWERS,
+    OutboxWorker,
     Server,
     as_list,
     free_port,
@@ -407,21 +408,7 @@ async def soak_once(name: str, url: str, duration: float, args, redis_url: str |
     server = Server("wsgi:app", env)
     worker_log = folder / "worker.log"
     with worker_log.open("wb") as output:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "flask",
-                "--app",
-                "wsgi",
-                "outbox",
-                "worker",
-            ],
-            cwd=ROOT,
-            env={**os.environ, **env},
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
+        worker = OutboxWorker(env, output)
     soak = Soak()
     drained = None
     try:
@@ -462,8 +449,7 @@ async def soak_once(name: str, url: str, duration: float, args, redis_url: str |
                 break
             await asyncio.sleep(0.5)
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.stop()
         server.stop()
         smtp.stop()
     figures = figures_of(name, duration, soak, read_database(url), sink, log)

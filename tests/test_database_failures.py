@@ -131,29 +131,36 @@ def test_a_full_sqlite_disk_keeps_every_answer_and_the_same_form_stores_once_lat
     assert again.get("/healthz").status_code == 200
 
 
-def test_a_sign_up_while_postgresql_refuses_connections_keeps_everything(on_postgresql):
-    good = make_app(on_postgresql)
+def sign_up_refused_then_sent_again(database_url, failing):
+    """A sign-up begun on a working app and sent through ``failing`` comes back in Ukrainian
+    with everything typed, 503 and Retry-After, storing nothing; sent again to the working
+    one (twice: a double tap), it is stored once. Returns the refused page."""
+    good = make_app(database_url)
     slug = make_training(good)
     browser = good.test_client()
     page = browser.get(f"/uk/trainings/{slug}").get_data(as_text=True)
     data = {**hidden_fields(page), **SIGNUP_ANSWERS}
 
-    down = make_app(REFUSING_URL)
-    refused = down.test_client()
+    refused = failing.test_client()
     move_session(browser, refused)
-    # Even the training's own details cannot be read: the form comes back as typed.
     response = refused.post(f"/uk/trainings/{slug}", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "60"
-    assert translated(down, "uk", COULD_NOT_SAVE) in html
+    assert translated(failing, "uk", COULD_NOT_SAVE) in html
     assert_kept(html, SIGNUP_ANSWERS)
     assert count(good, Registration) == 0
-    data = {**hidden_fields(html), **SIGNUP_ANSWERS}
 
+    data = {**hidden_fields(html), **SIGNUP_ANSWERS}
     assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
     assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
     assert list(registrations_by_email(good)) == ["olena@example.be"]
+    return html
+
+
+def test_a_sign_up_while_postgresql_refuses_connections_keeps_everything(on_postgresql):
+    # Even the training's own details cannot be read: the form comes back as typed.
+    sign_up_refused_then_sent_again(on_postgresql, make_app(REFUSING_URL))
 
 
 def page_state_only_app(database_url):
@@ -180,28 +187,9 @@ def page_state_only_app(database_url):
 
 
 def test_a_sign_up_whose_training_cannot_be_read_after_its_state_comes_back_alone(on_postgresql):
-    good = make_app(on_postgresql)
-    slug = make_training(good)
-    browser = good.test_client()
-    page = browser.get(f"/uk/trainings/{slug}").get_data(as_text=True)
-    data = {**hidden_fields(page), **SIGNUP_ANSWERS}
-
     limited = page_state_only_app(on_postgresql)
-    refused = limited.test_client()
-    move_session(browser, refused)
-    response = refused.post(f"/uk/trainings/{slug}", data=data)
-    html = response.get_data(as_text=True)
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "60"
-    assert translated(limited, "uk", COULD_NOT_SAVE) in html
+    html = sign_up_refused_then_sent_again(on_postgresql, limited)
     assert translated(limited, "uk", "Sign up") in html  # the form alone, under its heading
-    assert_kept(html, SIGNUP_ANSWERS)
-    assert count(good, Registration) == 0
-
-    data = {**hidden_fields(html), **SIGNUP_ANSWERS}
-    assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
-    assert browser.post(f"/uk/trainings/{slug}", data=data).status_code == 303
-    assert list(registrations_by_email(good)) == ["olena@example.be"]
 
 
 def test_survey_answers_while_postgresql_refuses_connections_come_back_whole(on_postgresql):
