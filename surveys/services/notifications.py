@@ -145,6 +145,10 @@ class EncodedHeader:
         return f"{self.name}: {encoded}{policy.linesep}"
 
 
+# Built once, the values given with each execution (a sign-up runs it under the lock).
+INSERT_MESSAGE = insert(OutboxMessage.__table__)
+
+
 def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int:
     """Queue the ``kind`` message for a registration in the caller's transaction, as one
     INSERT (the caller may hold the training's lock: nothing is rendered, no object is
@@ -154,15 +158,16 @@ def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int
         raise ValueError(kind)
     domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
     result = execute_core(
-        insert(OutboxMessage.__table__).values(
-            kind=kind,
-            registration_id=registration_id,
-            recipient=recipient,
-            subject="",  # written with the message
-            message_id=f"<{uuid.uuid4()}@{domain}>",
-            created_at=now,
-            next_attempt_at=now,
-        )
+        INSERT_MESSAGE,
+        {
+            "kind": kind,
+            "registration_id": registration_id,
+            "recipient": recipient,
+            "subject": "",  # written with the message
+            "message_id": f"<{uuid.uuid4()}@{domain}>",
+            "created_at": now,
+            "next_attempt_at": now,
+        },
     )
     return result.inserted_primary_key[0]
 
