@@ -28,16 +28,17 @@ from sqlalchemy import insert, text
 
 from surveys import create_app
 from surveys.extensions import db
-from surveys.forms import SURVEY
+from surveys.forms import registry
 from surveys.models import Submission, utcnow
 from surveys.services import staff_accounts
+from surveys.services.forms import current_version_id
 
 PASSWORD = "un benchmark bien long et sûr"
 
 
 def random_answers(rng: random.Random) -> dict:
     answers = {}
-    for question in SURVEY.questions:
+    for question in registry.registered("survey").definition.questions:
         if question.is_choice:
             codes = list(question.choice_codes)
             if question.kind == "multiple":
@@ -54,12 +55,14 @@ def load(app, count: int) -> None:
         upgrade()
         staff_accounts.create_staff("bench@example.be", PASSWORD)
         now = utcnow()
+        version_id = current_version_id("survey")
         batch = []
         for i in range(count):
             batch.append(
                 {
                     "form": "survey",
                     "form_version": 1,
+                    "version_id": version_id,
                     "locale": rng.choice(["fr", "en", "uk"]),
                     "answers": random_answers(rng),
                     "submission_key": f"bench-{i:012d}",

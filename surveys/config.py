@@ -101,6 +101,10 @@ DEFAULTS = {
     # cache for up to this many seconds before its state is read again; a sign-up itself is
     # always decided on the database, under a lock.
     "TRAINING_PAGE_MAX_AGE": 1.0,
+    # Each process checks this often (one query) whether a form was published or changed
+    # elsewhere, and serves a form page from its cache for as long: a publish shows on every
+    # worker and host within twice this time, at once in the process that made it.
+    "FORMS_RECHECK_SECONDS": 5.0,
     # Behind a reverse proxy: how many proxies set X-Forwarded-For / -Proto (0 = none).
     "PROXY_FIX_COUNT": 0,
     # Staff sessions end after this much inactivity, and in any case after the second value.

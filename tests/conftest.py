@@ -54,11 +54,19 @@ def postgres_url() -> str:
     return url
 
 
+# Written by the migrations (the shipped forms, version 1): kept between tests, as in the
+# SQLite template, but for what a test added to them.
+MIGRATED_DATA = ("forms", "form_versions")
+
+
 def truncate_all(app) -> None:
     with app.app_context():
-        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name not in MIGRATED_DATA)
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            connection.execute(text("DELETE FROM form_versions WHERE number > 1 OR form_id > 3"))
+            connection.execute(text("DELETE FROM forms WHERE id > 3"))
+            connection.execute(text("UPDATE forms SET current_version = 1"))
         db.engine.dispose()
 
 

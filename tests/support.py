@@ -1,5 +1,6 @@
 """Helpers for tests: an app on a given database, and filling forms as a browser would."""
 
+import functools
 import http.cookiejar
 import os
 import re
@@ -177,12 +178,30 @@ ILI_ANSWERS = {
 
 
 def translated(app, lang: str, message: str, **variables) -> str:
-    """``message`` as the visitor reads it in ``lang``, HTML-escaped as pages show it."""
+    """``message`` as the visitor reads it in ``lang``, HTML-escaped as pages show it: an
+    interface text from the catalogs, or a form's text (by its English wording) from the
+    seed files."""
     from flask_babel import gettext
     from markupsafe import escape
 
+    if message in seed_texts():
+        return str(escape(seed_texts()[message][lang]))
     with app.test_request_context(f"/{lang}/"):
         return str(escape(gettext(message, **variables)))
+
+
+@functools.cache
+def seed_texts() -> dict[str, dict[str, str]]:
+    """Every text of the shipped forms' seed files, by its English wording."""
+    from surveys.forms import seed_files
+    from surveys.forms.document import texts_in
+
+    texts = {}
+    for seed in seed_files.seeds():
+        for _where, value in texts_in(seed.document):
+            if isinstance(value, dict):
+                texts[value["en"]] = value
+    return texts
 
 
 def stored_submissions(app, form: str):
@@ -345,3 +364,21 @@ def post_form(read_from: str, send_to: str, path: str, data: dict, address: str)
     page = opener.open(urllib.request.Request(read_from + path, headers=headers), timeout=30)
     fields = {**hidden_fields(page.read().decode()), **data}
     return status_of_request(opener, send_to + path, fields, headers)
+
+
+# The shipped forms as their seed files define them (what `flask forms load` publishes), for
+# tests that fill them in by their labels.
+def seed_definition(code: str, **context: bool):
+    from surveys.forms import seed_files
+    from surveys.forms.document import definition_of
+
+    seed = seed_files.read(seed_files.SEEDS / f"{code}.toml")
+    return definition_of(code, 1, seed.document, context or None)
+
+
+def signup_definition(every_date_required: bool):
+    return seed_definition("training_signup", every_date_required=every_date_required)
+
+
+SURVEY = seed_definition("survey")
+ILI = seed_definition("ili")

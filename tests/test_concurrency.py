@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from surveys.extensions import db
 from surveys.models import Registration, Training
+from surveys.services.forms import current_version_id
 
 from .support import SIGNUP_ANSWERS, hidden_fields, make_training, registrations_by_email
 
@@ -66,6 +67,7 @@ def test_fifty_simultaneous_sign_ups_for_the_last_five_seats(app, capsys):
                     status="confirmed",
                     locale="fr",
                     form_version=1,
+                    version_id=current_version_id("training_signup"),
                     answers={},
                 )
             )

@@ -23,12 +23,13 @@ def test_a_submission_sent_in_autocommit_leaves_the_next_user_a_transaction(app,
     back to the pool in transactional mode, which a sign-up's seat lock needs."""
     if not database_url.startswith("postgresql"):
         pytest.skip("autocommit is used on PostgreSQL only")
-    from surveys.forms import SURVEY
+    from surveys.forms import registry
     from surveys.services import responses
 
     with app.app_context():
+        survey = registry.registered("survey").definition
         responses.record_submission(
-            SURVEY, {"frequency": "weekly"}, locale="fr", submission_key="k" * 32
+            survey, {"frequency": "weekly"}, locale="fr", submission_key="k" * 32
         )
         extensions.db.session.remove()
         with extensions.db.engine.connect() as connection:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 
 from surveys.extensions import db
 from surveys.models import Registration, Submission
+from surveys.services.forms import current_version_id
 
 from .support import (
     SIGNUP_ANSWERS,
@@ -67,6 +68,7 @@ def full_sqlite_app(database_url):
             cursor.close()
 
         engine.dispose()
+        version_id = current_version_id("survey")
         numbers = itertools.count()
         for size in (2000, 400, 50, 1):  # big rows first, then whatever still fits
             with pytest.raises(OperationalError, match="full"):
@@ -76,6 +78,7 @@ def full_sqlite_app(database_url):
                             Submission.__table__.insert().values(
                                 form="filler",
                                 form_version=1,
+                                version_id=version_id,
                                 locale="fr",
                                 answers={"filler": "x" * size},
                                 submission_key=f"filler-{number:06d}-{'k' * 16}",

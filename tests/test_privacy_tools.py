@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from surveys.extensions import db
 from surveys.models import AuditEvent, OutboxMessage, Registration, Submission, utcnow
 from surveys.services import privacy
+from surveys.services.forms import current_version_id
 
 from .support import (
     ILI_ANSWERS,
@@ -125,6 +126,7 @@ def test_purge_deletes_what_is_past_its_retention(app, runner):
                     email=email,
                     locale="fr",
                     form_version=1,
+                    version_id=current_version_id("training_signup"),
                     answers={},
                     status="confirmed",
                 )
@@ -133,6 +135,7 @@ def test_purge_deletes_what_is_past_its_retention(app, runner):
             Submission(
                 form="survey",
                 form_version=1,
+                version_id=current_version_id("survey"),
                 locale="fr",
                 answers={},
                 submission_key="k" * 20,
@@ -143,6 +146,7 @@ def test_purge_deletes_what_is_past_its_retention(app, runner):
             Submission(
                 form="survey",
                 form_version=1,
+                version_id=current_version_id("survey"),
                 locale="fr",
                 answers={},
                 submission_key="m" * 20,

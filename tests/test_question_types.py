@@ -12,6 +12,7 @@ from surveys.forms.types import TYPES
 from surveys.models import Submission
 from surveys.services.answers import Filters
 from surveys.services.exports import AnswerColumns
+from surveys.services.forms import current_version_id
 from surveys.services.summaries import summarize
 from surveys.staff.views import answer_text
 
@@ -244,6 +245,7 @@ def test_summaries_count_choices_and_scale_points_and_keep_texts(app):
                 Submission(
                     form=DEMO.code,
                     form_version=1,
+                    version_id=current_version_id("survey"),
                     locale="uk" if number else "fr",
                     answers=answers,
                     submission_key=f"types-demo-{number:04d}-key",

@@ -12,6 +12,7 @@ from icalendar import Calendar
 from surveys.extensions import db
 from surveys.models import OutboxStatus, Registration, Training
 from surveys.services import notifications, outbox
+from surveys.services.forms import current_version_id
 
 from .support import (
     cancel_link,
@@ -203,6 +204,7 @@ def test_a_queued_message_of_a_deleted_registration_is_dropped(app):
             status="confirmed",
             locale="fr",
             form_version=1,
+            version_id=current_version_id("training_signup"),
             answers={},
         )
         db.session.add(registration)

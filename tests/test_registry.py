@@ -1,65 +1,106 @@
-"""A form added to the registry is served and read everywhere, with no other code: its page
-and thank-you page, the home page, the staff navigation, answers, summary, export and posters."""
+"""A form added as data is served and read everywhere, with no code: a seed file loaded by
+``flask forms load`` gives its page and thank-you page, the home page's card, the staff
+navigation, answers, summary, export and posters."""
 
 import csv
 import io
 
-from surveys.forms import registry
-from surveys.forms.definition import Choice, FormDefinition, Kind, Question
-
 from .support import submit
 
-FEEDBACK = FormDefinition(
-    code="feedback",
-    version=1,
-    questions=(
-        Question(
-            "useful",
-            Kind.SINGLE,
-            "Was the workshop useful?",
-            required=True,
-            choices=(Choice("yes", "Yes"), Choice("no", "No")),
-        ),
-        Question("remark", Kind.TEXTAREA, "Anything else?"),
-    ),
-)
-ENTRY = registry.RegisteredForm(
-    definition=FEEDBACK,
-    path="feedback",
-    staff_title="Workshop feedback",
-    staff_short_title="Feedback",
-    title="Tell us about the workshop",
-    lead="Two questions, one minute.",
-    submit_label="Send my feedback",
-    card_title="Workshop feedback",
-    card_text="After a workshop: was it useful?",
-    thanks_lead="Your feedback has been recorded.",
-)
+FEEDBACK = """
+code = "feedback"
+kind = "public"
+slug = "feedback"
+
+[name]
+fr = "Avis sur l’atelier"
+en = "Workshop feedback"
+uk = "Відгук про семінар"
+
+[title]
+fr = "Parlez-nous de l’atelier"
+en = "Tell us about the workshop"
+uk = "Розкажіть нам про семінар"
+
+[lead]
+fr = "Deux questions, une minute."
+en = "Two questions, one minute."
+uk = "Два запитання, одна хвилина."
+
+[submit_label]
+fr = "Envoyer mon avis"
+en = "Send my feedback"
+uk = "Надіслати відгук"
+
+[card_title]
+fr = "Avis sur l’atelier"
+en = "Workshop feedback"
+uk = "Відгук про семінар"
+
+[card_text]
+fr = "Après un atelier : vous a-t-il été utile ?"
+en = "After a workshop: was it useful?"
+uk = "Після семінару: чи був він корисним?"
+
+[thanks_lead]
+fr = "Votre avis a bien été enregistré."
+en = "Your feedback has been recorded."
+uk = "Ваш відгук збережено."
+
+[[questions]]
+code = "useful"
+type = "single"
+label.fr = "L’atelier vous a-t-il été utile ?"
+label.en = "Was the workshop useful?"
+label.uk = "Чи був семінар корисним?"
+required = true
+choices = [
+  { code = "yes", label = { fr = "Oui", en = "Yes", uk = "Так" } },
+  { code = "no", label = { fr = "Non", en = "No", uk = "Ні" } },
+]
+
+[[questions]]
+code = "remark"
+type = "textarea"
+label = { fr = "Autre chose ?", en = "Anything else?", uk = "Ще щось?" }
+"""
 
 
-def test_a_registered_form_is_served_and_read_everywhere(app, staff_client, monkeypatch):
-    monkeypatch.setitem(registry.FORMS, "feedback", ENTRY)
-    monkeypatch.setitem(registry.BY_PATH, "feedback", ENTRY)
+def test_a_form_added_as_a_seed_file_is_served_and_read_everywhere(
+    app, staff_client, runner, tmp_path
+):
+    (tmp_path / "feedback.toml").write_text(FEEDBACK, encoding="utf-8")
+    loaded = runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
+    assert loaded.exit_code == 0, loaded.output
+    assert "feedback: created, version 1" in loaded.output
+
     visitor = app.test_client()
-    assert "/en/feedback" in visitor.get("/en/").get_data(as_text=True)
-    page = visitor.get("/en/feedback").get_data(as_text=True)
+    assert "/en/f/feedback" in visitor.get("/en/").get_data(as_text=True)
+    page = visitor.get("/en/f/feedback").get_data(as_text=True)
     assert "Tell us about the workshop" in page and "Send my feedback" in page
+    assert "Розкажіть нам про семінар" in visitor.get("/uk/f/feedback").get_data(as_text=True)
 
-    response = submit(visitor, "/en/feedback", {"useful": "yes", "remark": "Дякую"})
+    response = submit(visitor, "/en/f/feedback", {"useful": "yes", "remark": "Дякую"})
     assert response.status_code == 303
-    assert response.headers["Location"].endswith("/en/feedback/thanks")
-    thanks = visitor.get("/en/feedback/thanks").get_data(as_text=True)
+    assert response.headers["Location"].endswith("/en/f/feedback/thanks")
+    thanks = visitor.get("/en/f/feedback/thanks").get_data(as_text=True)
     assert "Your feedback has been recorded." in thanks
-    assert visitor.get("/en/unregistered").status_code == 404
+    assert visitor.get("/en/f/unregistered").status_code == 404
+    assert visitor.get("/en/feedback").status_code == 404  # not a short address
 
     nav = staff_client.get("/staff/").get_data(as_text=True)
-    assert "/staff/forms/feedback/answers" in nav and "Workshop feedback" in nav
+    assert "/staff/forms/feedback/answers" in nav and "Avis sur l’atelier" in nav
     answers = staff_client.get("/staff/forms/feedback/answers").get_data(as_text=True)
-    assert "Workshop feedback" in answers and "Дякую" in answers
+    assert "Avis sur l’atelier" in answers and "Дякую" in answers
     summary = staff_client.get("/staff/forms/feedback/summary").get_data(as_text=True)
-    assert "Was the workshop useful?" in summary
+    assert "L’atelier vous a-t-il été utile ?" in summary
     export = staff_client.get("/staff/forms/feedback/export.csv")
-    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    text = export.get_data(as_text=True).lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][-2:] == ["L’atelier vous a-t-il été utile ?", "Autre chose ?"]
     assert any("Дякую" in cell for row in rows[1:] for cell in row)
     posters = staff_client.get("/staff/posters").get_data(as_text=True)
-    assert "Workshop feedback" in posters and "/en/feedback" in posters
+    assert "Avis sur l’atelier" in posters and "/en/f/feedback" in posters
+
+    again = runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
+    assert "feedback: unchanged (version 1)" in again.output

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from surveys.extensions import db
 from surveys.models import AuditEvent, Submission, utcnow
+from surveys.services.forms import current_version_id
 
 from .support import (
     ILI_ANSWERS,
@@ -61,6 +62,7 @@ def test_answers_are_paginated(app, staff_client):
                 Submission(
                     form="survey",
                     form_version=1,
+                    version_id=current_version_id("survey"),
                     locale="fr",
                     answers={"comment": f"n{i}"},
                     submission_key=f"key-{i:03d}" * 2,

@@ -88,3 +88,42 @@ def test_translations_are_not_copies_of_the_english(app):
 
 def test_catalog_directory_is_absolute(app):
     assert app.config["BABEL_TRANSLATION_DIRECTORIES"].startswith("/")
+
+
+def test_every_text_of_the_shipped_forms_is_written_in_every_language():
+    """The forms' texts live in their seed files, not in the catalogs: each is there in
+    French, English and Ukrainian (a name written once counts for all), and not a copy of
+    the English where it should be translated."""
+    from surveys.forms import seed_files
+    from surveys.forms.document import missing_translations, problems, texts_in
+
+    for seed in seed_files.seeds():
+        assert problems(seed.document) == [], seed.code
+        assert missing_translations(seed.document) == [], seed.code
+        copies = [
+            where
+            for where, value in texts_in(seed.document)
+            if isinstance(value, dict) and value["uk"] == value["en"]
+        ]
+        assert copies == [], seed.code
+
+
+def test_the_shipped_forms_keep_every_code_of_version_1():
+    """Answers stored before forms were data point at version 1, frozen in migration 0005.
+    A seed file may change (and be published as a later version), and may leave a question
+    out; but a question it keeps keeps its type, and a choice is hidden, never removed:
+    answers are read across versions by these codes."""
+    import json
+
+    from surveys.forms import seed_files
+
+    frozen = json.loads((ROOT / "migrations" / "versions" / "0005_forms_v1.json").read_text())
+    for seed in seed_files.seeds():
+        now = {q["code"]: q for q in seed.document["questions"]}
+        for question in frozen[seed.code]["document"]["questions"]:
+            kept = now.get(question["code"])
+            if kept is None:
+                continue
+            assert kept["type"] == question["type"], question["code"]
+            codes = {c["code"] for c in kept.get("choices", ())}
+            assert {c["code"] for c in question.get("choices", ())} <= codes, question["code"]

@@ -4,6 +4,7 @@ from flask import Flask
 
 from .backup import backup
 from .demo import demo
+from .forms import forms
 from .outbox import outbox
 from .purge import purge
 from .staff import staff
@@ -12,5 +13,5 @@ from .translate import translate
 
 
 def init_app(app: Flask) -> None:
-    for group in (translate, demo, outbox, trainings, staff, purge, backup):
+    for group in (translate, forms, demo, outbox, trainings, staff, purge, backup):
         app.cli.add_command(group)

@@ -1,7 +1,3 @@
-"""Form definitions (one module per public form) and the engine that renders them."""
-
-from .ili import ILI
-from .survey import SURVEY
-from .training_signup import signup_definition
-
-__all__ = ["ILI", "SURVEY", "signup_definition"]
+"""Forms as data: documents (``document``), question types (``types``), the engine that
+turns a definition into a FlaskForm (``engine``), the registry of published forms
+(``registry``) and the seed files of the forms shipped with the code (``seeds/``)."""

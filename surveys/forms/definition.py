@@ -34,9 +34,12 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Choice:
     code: str
-    label: Any  # a lazy gettext string, or a proper noun shown as is
+    label: Any  # a Text (document.Text): shown in the page's language
     # An answer such as "no internet access" that cannot be ticked together with others.
     exclusive: bool = False
+    # No longer offered to people filling in the form; its earlier answers still count in
+    # summaries and exports (a choice that has answers is hidden, never deleted).
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,9 @@ class Question:
     # The answer goes into an e-mail header (a person's name in "To:"): besides line breaks,
     # the markers of RFC 2047 encoded words are refused, which mail software would decode.
     header_safe: bool = False
+    # Asked only where this setting of the page's context is on (a training's
+    # "every_date_required"); see document.definition_of.
+    only_if: str | None = None
 
     def __post_init__(self):
         if self.header_safe and self.kind != Kind.TEXT:
@@ -117,8 +123,14 @@ class Question:
         return tuple(choice.code for choice in self.choices)
 
     @cached_property
+    def offered(self) -> tuple[Choice, ...]:
+        """The choices a person can pick today (hidden ones are only read back)."""
+        return tuple(choice for choice in self.choices if not choice.hidden)
+
+    @cached_property
     def known_codes(self) -> frozenset[str]:
-        return frozenset(self.choice_codes)
+        """The codes a new answer may hold: the offered choices'."""
+        return frozenset(choice.code for choice in self.offered)
 
     def choice_label(self, code: str) -> Any:
         for choice in self.choices:
@@ -136,16 +148,21 @@ class Question:
         return self.required_if is None or self.required_if.holds(answers)
 
 
-# Compared and hashed by identity: definitions are module-level singletons, cached by engine.
+# Compared and hashed by identity: each published version's definitions are built once per
+# process (forms.registry keeps them), and the engine caches a form class per definition.
 @dataclass(frozen=True, eq=False)
 class FormDefinition:
     code: str
-    # Bumped whenever questions or choices change meaning; stored with every answer.
+    # The published version it was built from; stored with every answer.
     version: int
     questions: tuple[Question, ...]
     # Which question feeds the indexed contact columns used by the privacy tools.
     email_question: str | None = None
     phone_question: str | None = None
+    # The id of that version's row (models.FormVersion), which answers point at.
+    version_id: int | None = None
+    # The form's own texts (title, lead, thanks_lead…: document.FORM_TEXTS), as Text.
+    texts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _by_code: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):

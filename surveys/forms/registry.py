@@ -1,118 +1,285 @@
-"""The registry of public forms: every place that lists or serves a form reads it from here.
+"""The registry of forms: every place that lists or serves a form reads it from here.
 
-The public address and its thank-you page, the home page's cards, the staff navigation, the
-answers, summaries and exports, the posters and the privacy search all walk ``FORMS``, so a
-form added here is served and read everywhere without another line of code. (Training
-sign-ups are not in it: they belong to a training, on its own page.)
+Forms are data (``models.forms``): the public addresses and thank-you pages, the home page's
+cards, the staff navigation, the answers, summaries and exports, the posters, the privacy
+tools and the purge all walk ``forms()``, so a form published in the database is served and
+read everywhere without a line of code.
 
-Each form's own texts (its heading, introduction, button and thank-you page) are kept with
-it, as the definition's questions are: an entry says everything the pages need to show it.
+Each process keeps the published forms (settings, and the definition of each one's current
+version, built once) and checks at most every ``FORMS_RECHECK_SECONDS`` whether any changed:
+one query on plain columns (code, version, last change). So a publish or a change of
+settings shows on every worker and host within that time (and at once in the process that
+made it, which checks again at once). If that check fails, the forms known so
+far are served: a form being sent is never lost to a registry that could not be read.
 """
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import logging
+import math
+import os
+import pickle
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
+from flask import current_app
+from sqlalchemy import select
 
+from ..database import ERRORS
+from ..extensions import db
+from ..models import BRUSSELS, Form, FormKind, FormVersion, utcnow
 from .definition import FormDefinition
-from .ili import ILI
-from .survey import SURVEY
+from .document import FORM_TEXTS, definition_of
+
+log = logging.getLogger(__name__)
+
+SNAPSHOT = "surveys.forms"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RegisteredForm:
-    definition: FormDefinition
-    # Its public address, under the language: /<lang>/<path> (printed on posters: never
-    # changed once published).
-    path: str
-    # What staff call it (navigation, headings, lists).
-    staff_title: Any
-    staff_short_title: Any
-    # The public page.
-    title: Any
-    lead: Any
-    submit_label: Any
-    # The home page's card.
-    card_title: Any
-    card_text: Any
-    # The thank-you page: what happens next, and a link to fill the form in again (for a
-    # form that describes one thing of several, e.g. one activity per form).
-    thanks_lead: Any
-    intro: Any = None
-    thanks_more: Any = None
-    again_label: Any = None
-    # Offered as a poster with a QR code.
-    on_posters: bool = True
+    """A published form: its settings and its current version."""
+
+    code: str
+    kind: str
+    slug: str
+    short_address: bool
+    listed: bool
+    on_posters: bool
+    is_open: bool
+    opens_on: date | None
+    closes_on: date | None
+    personal_data: bool
+    retention_months: int
+    version: int
+    version_id: int
+    document: Mapping[str, Any]
+    updated_at: datetime
+    _variants: dict = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def definition(self) -> FormDefinition:
+        """Every question of the current version (what summaries and exports read)."""
+        return definition_of(self.code, self.version, self.document, version_id=self.version_id)
+
+    def definition_for(self, **context: bool) -> FormDefinition:
+        """The questions asked in this context (a training's settings, for ``only_if``),
+        built once per context."""
+        key = tuple(sorted(context.items()))
+        if key not in self._variants:
+            self._variants[key] = definition_of(
+                self.code, self.version, self.document, context, version_id=self.version_id
+            )
+        return self._variants[key]
 
     @property
-    def code(self) -> str:
-        return self.definition.code
+    def path(self) -> str:
+        """Its public address, after the language."""
+        return self.slug if self.short_address else f"f/{self.slug}"
+
+    @property
+    def staff_title(self):
+        return self.definition.texts.get("name") or self.code
+
+    @property
+    def staff_short_title(self):
+        return self.definition.texts.get("short_name") or self.staff_title
+
+    def __getattr__(self, name: str):
+        # The form's own texts as attributes (page.title, page.thanks_lead…), None if unset.
+        if name in FORM_TEXTS:
+            return self.definition.texts.get(name)
+        raise AttributeError(name)
+
+    def accepting(self, now: datetime | None = None) -> bool:
+        """Open, and today (in Brussels) within its dates if it has any."""
+        today = (now or utcnow()).astimezone(BRUSSELS).date()
+        if not self.is_open:
+            return False
+        if self.opens_on and today < self.opens_on:
+            return False
+        return not (self.closes_on and today > self.closes_on)
 
 
-FORMS: dict[str, RegisteredForm] = {
-    entry.code: entry
-    for entry in (
-        RegisteredForm(
-            definition=SURVEY,
-            path="survey",
-            staff_title=_l("Information-needs survey"),
-            staff_short_title=_l("Survey"),
-            title=_l("What information do you need?"),
-            lead=_l(
-                "We regularly receive news about French courses, activities and services in "
-                "the province of Namur. Tell us what interests you and how to reach you, so "
-                "that we pass on what matters to you."
-            ),
-            intro=_l(
-                "The survey is anonymous: leave your contact details only if you want to "
-                "receive information. It takes about five minutes."
-            ),
-            submit_label=_l("Send my answers"),
-            card_title=_l("Survey: what information do you need?"),
-            card_text=_l(
-                "For people who have recently arrived in Belgium: tell us which news you "
-                "want to receive and how, so that we pass on what matters to you."
-            ),
-            thanks_lead=_l(
-                "Your answers have been recorded. They help us choose which information to "
-                "pass on, and how."
-            ),
-            thanks_more=_l(
-                "If you left your contact details, we will send you information in the way "
-                "you chose. You can ask us at any time to stop and to delete them."
-            ),
-        ),
-        RegisteredForm(
-            definition=ILI,
-            path="ili",
-            staff_title=_l("ILI activities"),
-            staff_short_title=_l("ILI activities"),
-            title=_l("Make your activity known"),
-            lead=_l(
-                "Local integration initiatives and associations: describe one activity per "
-                "form, and the centre will publicise it through the channels you choose."
-            ),
-            submit_label=_l("Send the activity"),
-            card_title=_l("Make your activity known"),
-            card_text=_l(
-                "For local integration initiatives (ILI) and associations: describe an "
-                "activity so that the centre can publicise it."
-            ),
-            thanks_lead=_l(
-                "Your activity has been received. The centre will contact you if anything "
-                "needs to be clarified before it is published."
-            ),
-            again_label=_l("Describe another activity"),
-        ),
+@dataclass
+class Snapshot:
+    stamp: tuple
+    forms: dict[str, RegisteredForm]
+    checked_at: float
+
+    @cached_property
+    def by_path(self) -> dict[str, RegisteredForm]:
+        return {entry.path: entry for entry in self.forms.values() if entry.kind == FormKind.PUBLIC}
+
+
+STAMP = select(Form.code, Form.current_version, Form.updated_at).order_by(Form.id)
+PUBLISHED = (
+    select(
+        Form.code,
+        Form.kind,
+        Form.slug,
+        Form.short_address,
+        Form.listed,
+        Form.on_posters,
+        Form.is_open,
+        Form.opens_on,
+        Form.closes_on,
+        Form.personal_data,
+        Form.retention_months,
+        Form.current_version,
+        FormVersion.id,
+        FormVersion.document,
+        Form.updated_at,
     )
-}
-BY_PATH: dict[str, RegisteredForm] = {entry.path: entry for entry in FORMS.values()}
+    .join(
+        FormVersion,
+        (FormVersion.form_id == Form.id) & (FormVersion.number == Form.current_version),
+    )
+    .order_by(Form.id)
+)
+
+
+SETTINGS = (
+    "kind",
+    "slug",
+    "short_address",
+    "listed",
+    "on_posters",
+    "is_open",
+    "opens_on",
+    "closes_on",
+    "personal_data",
+    "retention_months",
+)
+
+
+def load(connection, previous: Snapshot | None, stamp: tuple) -> Snapshot:
+    """Every published form, keeping the entries (and their built definitions) of those
+    that did not change."""
+    rows = [tuple(row) for row in connection.execute(PUBLISHED)]
+    return snapshot_of(rows, previous, stamp)
+
+
+def snapshot_of(rows: list[tuple], previous: Snapshot | None, stamp: tuple) -> Snapshot:
+    kept = previous.forms if previous else {}
+    forms = {}
+    for row in rows:
+        code, *settings, number, version_id, document, updated_at = row
+        old = kept.get(code)
+        if old is not None and old.version_id == version_id and old.updated_at == updated_at:
+            forms[code] = old
+            continue
+        forms[code] = RegisteredForm(
+            code=code,
+            version=number,
+            version_id=version_id,
+            document=document,
+            updated_at=updated_at,
+            **dict(zip(SETTINGS, settings, strict=True)),
+        )
+    return Snapshot(stamp, forms, time.monotonic())
+
+
+def snapshot() -> Snapshot:
+    app = current_app._get_current_object()
+    current = app.extensions.get(SNAPSHOT)
+    now = time.monotonic()
+    if current is not None and now - current.checked_at < app.config["FORMS_RECHECK_SECONDS"]:
+        return current
+    try:
+        # A connection of its own, not the request's session: its transaction stays as the
+        # request left it (a form's INSERT may run in autocommit, a sign-up take its lock).
+        with db.engine.connect() as connection:
+            stamp = tuple(tuple(row) for row in connection.execute(STAMP))
+            if current is not None and stamp == current.stamp:
+                current.checked_at = now
+                return current
+            current = app.extensions[SNAPSHOT] = load(connection, current, stamp)
+        save(app, current)
+    except ERRORS:
+        if current is None:
+            current = saved(app)
+        if current is None:
+            raise
+        app.extensions[SNAPSHOT] = current
+        current.checked_at = now
+        log.warning("forms: could not check for changes; serving the forms known", exc_info=True)
+    return current
+
+
+# The forms last read, kept on disk: a process started while the database is away still
+# shows them, and so keeps what a person sends (formflow gives the form back, filled in).
+SAVED = "published-forms.pickle"
+
+
+def save(app, current: Snapshot) -> None:
+    rows = [
+        (
+            entry.code,
+            *(getattr(entry, name) for name in SETTINGS),
+            entry.version,
+            entry.version_id,
+            dict(entry.document),
+            entry.updated_at,
+        )
+        for entry in current.forms.values()
+    ]
+    path = Path(app.instance_path) / SAVED
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps((current.stamp, rows)))
+        os.replace(temporary, path)
+    except OSError:
+        log.warning("forms: could not keep the forms on disk at %s", path, exc_info=True)
+
+
+def saved(app) -> Snapshot | None:
+    """The forms last read by any process of this instance, or None."""
+    try:
+        data = (Path(app.instance_path) / SAVED).read_bytes()
+        stamp, rows = pickle.loads(data)  # noqa: S301 (written by this app, in its instance folder)
+    except (OSError, pickle.UnpicklingError, ValueError, EOFError):
+        return None
+    return snapshot_of(rows, None, stamp)
+
+
+def forget() -> None:
+    """Check the forms again at the next request: this process changed one (the services
+    that change forms call it once committed)."""
+    current = current_app.extensions.get(SNAPSHOT)
+    if current is not None:
+        current.checked_at = -math.inf
+
+
+def forms() -> Iterator[RegisteredForm]:
+    """The published public forms, in the order they were created."""
+    return (entry for entry in snapshot().forms.values() if entry.kind == FormKind.PUBLIC)
 
 
 def registered(code: str) -> RegisteredForm | None:
-    return FORMS.get(code)
+    """A published form of any kind (the training sign-up form too), by its code."""
+    return snapshot().forms.get(code)
+
+
+def by_path(path: str) -> RegisteredForm | None:
+    return snapshot().by_path.get(path)
+
+
+def listed() -> Iterator[RegisteredForm]:
+    return (entry for entry in forms() if entry.listed)
 
 
 def on_posters() -> Iterator[RegisteredForm]:
-    return (entry for entry in FORMS.values() if entry.on_posters)
+    return (entry for entry in forms() if entry.on_posters)
+
+
+def training_signup() -> RegisteredForm:
+    """The sign-up form of every training."""
+    entry = next((e for e in snapshot().forms.values() if e.kind == FormKind.TRAINING_SIGNUP), None)
+    if entry is None:
+        raise LookupError("no training sign-up form is published: run `flask forms load`")
+    return entry

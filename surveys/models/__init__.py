@@ -2,6 +2,7 @@
 
 from .answers import Submission
 from .base import BRUSSELS, JSONDocument, UTCDateTime, utcnow
+from .forms import Form, FormKind, FormVersion
 from .health import HealthCheck
 from .outbox import OutboxMessage, OutboxStatus
 from .staff import AuditEvent, LoginThrottle, StaffSession, StaffUser
@@ -10,6 +11,9 @@ from .trainings import Registration, RegistrationStatus, Training, TrainingSessi
 __all__ = [
     "BRUSSELS",
     "AuditEvent",
+    "Form",
+    "FormKind",
+    "FormVersion",
     "HealthCheck",
     "JSONDocument",
     "LoginThrottle",

@@ -9,7 +9,7 @@ indexed columns.
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -25,6 +25,8 @@ class Submission(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     form: Mapped[str] = mapped_column(String(32))
     form_version: Mapped[int] = mapped_column(Integer)
+    # The published version of the form it was given under (models.forms).
+    version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
     locale: Mapped[str] = mapped_column(String(8))
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     contact_email: Mapped[str | None] = mapped_column(String(254), index=True)

@@ -137,6 +137,8 @@ class Registration(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=RegistrationStatus.CONFIRMED)
     locale: Mapped[str] = mapped_column(String(8))
     form_version: Mapped[int] = mapped_column(Integer)
+    # The published version of the form it was given under (models.forms).
+    version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     # The key of the form instance that created it: a double tap is recognised as the same
     # sign-up, not reported as "already registered".

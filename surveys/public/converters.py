@@ -2,7 +2,9 @@
 
 from werkzeug.routing import BaseConverter, ValidationError
 
-from ..forms.registry import BY_PATH, RegisteredForm
+from ..database import ERRORS
+from ..forms import registry
+from ..forms.registry import RegisteredForm
 
 
 class SlugConverter(BaseConverter):
@@ -12,15 +14,23 @@ class SlugConverter(BaseConverter):
     regex = r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?"
 
 
-class FormPageConverter(SlugConverter):
-    """The public address of a registered form (``forms.registry``): the entry itself in the
-    view, a 404 for any other word (the router tries the other rules first)."""
+class FormPageConverter(BaseConverter):
+    """The public address of a form: ``f/<slug>``, or a short ``<slug>`` for the forms whose
+    addresses were printed on posters before forms were data. Any other word is left to the
+    other rules (so that a POST to /fr/privacy is still refused as a method, not a missing
+    form); if the forms cannot be read just now, the view says so."""
 
-    def to_python(self, value: str) -> RegisteredForm:
-        entry = BY_PATH.get(value)
-        if entry is None:
+    regex = r"(?:f/)?" + SlugConverter.regex
+    part_isolating = False
+
+    def to_python(self, value: str) -> str:
+        try:
+            known = registry.by_path(value) is not None
+        except ERRORS:
+            return value  # the view looks again, and answers that the database is away
+        if not known:
             raise ValidationError()
-        return entry
+        return value
 
     def to_url(self, value: RegisteredForm | str) -> str:
-        return super().to_url(value.path if isinstance(value, RegisteredForm) else value)
+        return value.path if isinstance(value, RegisteredForm) else value

@@ -9,8 +9,8 @@ from flask_wtf import FlaskForm
 
 from .. import database
 from ..extensions import csrf, limiter
-from ..forms import signup_definition
-from ..forms.registry import FORMS, RegisteredForm
+from ..forms import registry
+from ..forms.registry import RegisteredForm
 from ..i18n import ALIASES, LANGUAGES, negotiated_language
 from ..models import utcnow
 from ..services import notifications, responses, trainings
@@ -83,9 +83,14 @@ def alias_bare(alias):
 
 
 @bp.get("/")
-@same_for_everyone
 def home():
-    return render_template("public/home.html", forms=FORMS.values())
+    # Served from the page cache: a form published, listed or unlisted since shows within
+    # FORMS_RECHECK_SECONDS (its state is the listed forms and their versions).
+    listed = list(registry.listed())
+    return page_cache_for_forms(
+        lambda: render_template("public/home.html", forms=listed),
+        tuple((entry.code, entry.version, entry.updated_at) for entry in listed),
+    )
 
 
 @bp.get("/privacy")
@@ -100,11 +105,28 @@ def accessibility():
     return render_template("public/accessibility.html")
 
 
-@bp.route("/<form_page:page>", methods=["GET", "POST"])
+def page_cache_for_forms(render, state):
+    if request.query_string:
+        return render()
+    return page_cache.serve(
+        render, state=state, max_age=current_app.config["FORMS_RECHECK_SECONDS"]
+    )
+
+
+def published_form(path: str) -> RegisteredForm:
+    """The form served at this address, or a 404."""
+    page = registry.by_path(path)
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.route("/<form_page:path>", methods=["GET", "POST"])
 @csrf.exempt
-def answer_form(page: RegisteredForm):
-    """A registered form (the survey, the ILI form, …): anonymous submissions, one thank-you
+def answer_form(path: str):
+    """A published form (the survey, the ILI form, …): anonymous submissions, one thank-you
     page each."""
+    page = published_form(path)
     definition = page.definition
 
     def save(form):
@@ -117,21 +139,30 @@ def answer_form(page: RegisteredForm):
         )
 
     if wants_blank_form():
-        return blank_page(definition, "public/form.html", lambda: {"page": page})
+        return blank_page(
+            definition,
+            "public/form.html",
+            lambda: {"page": page},
+            state=(page.version_id, page.updated_at),
+            max_age=current_app.config["FORMS_RECHECK_SECONDS"],
+        )
     return handle_form(
         definition,
         template="public/form.html",
         save=save,
-        thanks_url=lambda _: url_for("public.thanks", page=page),
+        thanks_url=lambda _: url_for("public.thanks", path=page),
         already_sent=responses.already_stored,
         context=lambda: {"page": page},
     )
 
 
-@bp.get("/<form_page:page>/thanks")
-@same_for_everyone
-def thanks(page: RegisteredForm):
-    return render_template("public/thanks.html", page=page)
+@bp.get("/<form_page:path>/thanks")
+def thanks(path: str):
+    page = published_form(path)
+    return page_cache_for_forms(
+        lambda: render_template("public/thanks.html", page=page),
+        (page.version_id, page.updated_at),
+    )
 
 
 @bp.get("/trainings")
@@ -168,6 +199,8 @@ def training(slug):
         page_cache.forget(current_app, request.path)
         abort(404)
     definition = signup_definition(state.every_date_required)
+    # A blank page shows the training's state and the sign-up form's published version.
+    page_state = (state, definition.version_id)
 
     def page_context():
         # The training itself (texts, dates) is read only when the page is drawn: not for a
@@ -182,7 +215,7 @@ def training(slug):
             definition,
             "public/training.html",
             page_context,
-            state=state,
+            state=page_state,
             max_age=current_app.config["TRAINING_PAGE_MAX_AGE"],
         )
     if request.method == "POST" and not state.accepting:
@@ -218,6 +251,12 @@ def training(slug):
         context=page_context,
         template_alone="public/signup_again.html",
     )
+
+
+def signup_definition(every_date_required: bool):
+    """The training sign-up form's questions, with the pledge to attend every date where
+    the training requires it."""
+    return registry.training_signup().definition_for(every_date_required=every_date_required)
 
 
 def load_training(slug: str):

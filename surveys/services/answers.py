@@ -12,14 +12,14 @@ from ..extensions import begin_serialized, db
 from ..forms import registry
 from ..forms.definition import FormDefinition
 from ..i18n import LANGUAGES
-from ..models import BRUSSELS, Submission, utcnow
+from ..models import BRUSSELS, FormKind, Submission, utcnow
 from . import audit
 
 
 def definition_of(code: str) -> FormDefinition | None:
-    """The definition of a registered form (forms.registry), or None."""
+    """The definition of a published public form (forms.registry), or None."""
     entry = registry.registered(code)
-    return entry.definition if entry else None
+    return entry.definition if entry is not None and entry.kind == FormKind.PUBLIC else None
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class FormCounts:
 def counts(now: datetime | None = None) -> list[FormCounts]:
     now = now or utcnow()
     result = []
-    for form in registry.FORMS:
+    for form in (entry.code for entry in registry.forms()):
         base = select(func.count()).select_from(Submission).where(Submission.form == form)
         by_language = dict(
             db.session.execute(

@@ -1,4 +1,4 @@
-"""Storing answers to the public forms (the survey and the ILI form)."""
+"""Storing answers to the public forms."""
 
 from typing import Any
 
@@ -23,6 +23,7 @@ def record_submission(
     submission = Submission(
         form=definition.code,
         form_version=definition.version,
+        version_id=definition.version_id,
         locale=locale,
         answers=answers,
         contact_email=answers.get(definition.email_question) if definition.email_question else None,

@@ -324,6 +324,7 @@ def sign_up(
         "phone": answers.get("phone"),
         "locale": locale,
         "form_version": definition.version,
+        "version_id": definition.version_id,
         "answers": answers,
         "submission_key": submission_key,
         "consents": consents or {},

@@ -21,7 +21,7 @@ def registered_forms():
         entry = registry.registered(code)
         return entry.staff_title if entry else code
 
-    return {"registered_forms": registry.FORMS.values(), "form_title": form_title}
+    return {"registered_forms": list(registry.forms()), "form_title": form_title}
 
 
 from . import auth, trainings, views  # noqa: E402, F401  (routes register on bp)

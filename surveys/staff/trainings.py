@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from .. import database
 from ..extensions import db
-from ..forms import signup_definition
+from ..forms import registry
 from ..models import Registration, Training, TrainingSession
 from ..services import audit, exports, trainings
 from ..services import training_admin as admin
@@ -234,7 +234,9 @@ def registrant_rows(slug: str):
 def training_export(slug, extension):
     found = training_or_404(slug)
     codes = request.args.get("codes") == "1"
-    definition = signup_definition(found.every_date_required)
+    definition = registry.training_signup().definition_for(
+        every_date_required=found.every_date_required
+    )
     meta = [
         exports.Column("id", lambda row: row["id"]),
         exports.Column(

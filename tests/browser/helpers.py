@@ -2,9 +2,14 @@
 
 from flask_babel import force_locale, gettext
 
+from ..support import seed_texts
+
 
 def text(app, lang: str, message) -> str:
-    """What the page shows for ``message`` (a msgid or a lazy label) in ``lang``."""
+    """What the page shows for ``message`` (a msgid, a form's text by its English wording,
+    or a label) in ``lang``."""
+    if isinstance(message, str) and message in seed_texts():
+        return seed_texts()[message][lang]
     with app.test_request_context(f"/{lang}/"), force_locale(lang):
         return gettext(message) if isinstance(message, str) else str(message)
 

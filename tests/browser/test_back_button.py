@@ -9,8 +9,7 @@ import uuid
 import pytest
 from playwright.sync_api import Error
 
-from surveys.forms import ILI, SURVEY, signup_definition
-
+from ..support import ILI, SURVEY, signup_definition
 from .conftest import CHROMIUM, LAUNCH_ARGS, PHONE
 from .helpers import fill, send_button
 from .test_forms_in_browser import ILI_CHOICES, SIGNUP_CHOICES, SURVEY_CHOICES

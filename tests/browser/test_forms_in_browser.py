@@ -5,9 +5,7 @@ import uuid
 
 import pytest
 
-from surveys.forms import ILI, SURVEY, signup_definition
-
-from ..support import LANGUAGES, STAFF_EMAIL, STAFF_PASSWORD
+from ..support import ILI, LANGUAGES, STAFF_EMAIL, STAFF_PASSWORD, SURVEY, signup_definition
 from .helpers import fill, send_button, text
 
 SURVEY_CHOICES = {

@@ -5,9 +5,7 @@ import uuid
 
 import pytest
 
-from surveys.forms import SURVEY
-
-from ..support import LANGUAGES
+from ..support import LANGUAGES, SURVEY
 from .helpers import fill, send_button, text
 from .test_forms_in_browser import ILI_CHOICES, SIGNUP_CHOICES, SURVEY_CHOICES
 
@@ -83,7 +81,7 @@ def answer_with_keyboard(page, definition, answers: dict) -> None:
 def test_every_form_can_be_completed_with_the_keyboard_only(
     live, open_page, path, definition_name, answers, button, thanks
 ):
-    from surveys.forms import ILI, SURVEY, signup_definition
+    from ..support import ILI, SURVEY, signup_definition
 
     definition = {"SURVEY": SURVEY, "ILI": ILI, "SIGNUP": signup_definition(True)}[definition_name]
     if definition_name == "SIGNUP":
