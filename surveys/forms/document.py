@@ -244,3 +244,37 @@ def problems(document: Mapping[str, Any]) -> list[str]:
         if document.get(name) and document[name] not in by_code:
             found.append(f"{name} names an unknown question {document[name]!r}")
     return found
+
+
+def merged(documents: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """One document that reads the answers of every version (``documents``, newest first):
+    the newest version's questions, texts and choices, plus each question and choice that
+    only earlier versions had — a question where it stood (after the question before it),
+    a choice after the others, hidden (it is no longer offered). Answers are lined up by
+    these codes, which are never reused for another meaning."""
+    newest, *older = documents
+    result = dict(newest)
+    questions = [dict(q, choices=list(q.get("choices", ()))) for q in newest["questions"]]
+    for document in older:
+        by_code = {q["code"]: q for q in questions}
+        previous_code = None
+        for question in document["questions"]:
+            kept = by_code.get(question["code"])
+            if kept is None:
+                kept = dict(question, choices=list(question.get("choices", ())))
+                codes = [q["code"] for q in questions]
+                at = codes.index(previous_code) + 1 if previous_code in codes else 0
+                questions.insert(at, kept)
+                by_code[kept["code"]] = kept
+            else:
+                known = {choice["code"] for choice in kept["choices"]}
+                kept["choices"] += [
+                    dict(choice, hidden=True)
+                    for choice in question.get("choices", ())
+                    if choice["code"] not in known
+                ]
+            previous_code = question["code"]
+    result["questions"] = [
+        {key: value for key, value in q.items() if key != "choices" or value} for q in questions
+    ]
+    return result

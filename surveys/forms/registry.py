@@ -32,7 +32,7 @@ from ..database import ERRORS
 from ..extensions import db
 from ..models import BRUSSELS, Form, FormKind, FormVersion, utcnow
 from .definition import FormDefinition
-from .document import FORM_TEXTS, definition_of
+from .document import FORM_TEXTS, definition_of, merged
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,33 @@ class RegisteredForm:
         if key not in self._variants:
             self._variants[key] = definition_of(
                 self.code, self.version, self.document, context, version_id=self.version_id
+            )
+        return self._variants[key]
+
+    def reading_definition(self, **context: bool) -> FormDefinition:
+        """The questions of every version, to read the answers given under any of them
+        (answers, summaries, exports): the current wording first, a question or choice
+        that only earlier versions had still there (document.merged). Built once per
+        context; the versions before the current one never change."""
+        key = ("reading", *sorted(context.items()))
+        if key not in self._variants:
+            documents = [self.document]
+            if self.version > 1:
+                documents += [
+                    document
+                    for (document,) in db.session.execute(
+                        select(FormVersion.document)
+                        .join(Form, FormVersion.form_id == Form.id)
+                        .where(Form.code == self.code, FormVersion.number < self.version)
+                        .order_by(FormVersion.number.desc())
+                    )
+                ]
+            self._variants[key] = definition_of(
+                self.code,
+                self.version,
+                merged(documents),
+                context or None,
+                version_id=self.version_id,
             )
         return self._variants[key]
 

@@ -17,9 +17,12 @@ from . import audit
 
 
 def definition_of(code: str) -> FormDefinition | None:
-    """The definition of a published public form (forms.registry), or None."""
+    """What reads the answers of a published public form, given under any of its versions
+    (``RegisteredForm.reading_definition``), or None."""
     entry = registry.registered(code)
-    return entry.definition if entry is not None and entry.kind == FormKind.PUBLIC else None
+    if entry is None or entry.kind != FormKind.PUBLIC:
+        return None
+    return entry.reading_definition()
 
 
 @dataclass(frozen=True)

@@ -46,9 +46,27 @@ def latest_version(form: Form) -> FormVersion | None:
     )
 
 
+def reused_codes(form: Form, document: dict) -> list[str]:
+    """Question codes of ``document`` that an earlier version used for another type: the
+    answers stored under them would be read as something they are not."""
+    earlier = {}
+    for (older,) in db.session.execute(
+        select(FormVersion.document).where(FormVersion.form_id == form.id)
+    ):
+        earlier.update({q["code"]: q["type"] for q in older["questions"]})
+    return [
+        f"{q['code']}: this code was a question of type {earlier[q['code']]!r} in an earlier "
+        "version; give the new question a new code"
+        for q in document["questions"]
+        if q["code"] in earlier and earlier[q["code"]] != q["type"]
+    ]
+
+
 def publish(form: Form, document: dict, *, actor: str) -> FormVersion:
     """Write the next version of ``form`` (in the caller's locked transaction)."""
     check_publishable(form.code, document)
+    if reasons := reused_codes(form, document):
+        raise InvalidDocument(form.code, reasons)
     number = (
         db.session.scalar(
             select(func.max(FormVersion.number)).where(FormVersion.form_id == form.id)
@@ -61,6 +79,23 @@ def publish(form: Form, document: dict, *, actor: str) -> FormVersion:
     form.updated_at = utcnow()
     audit.record(actor, "form.publish", form=form.code, version=number)
     return version
+
+
+def publish_version(code: str, document: dict, *, actor: str) -> int:
+    """Publish ``document`` as the next version of form ``code``; returns its number."""
+    begin_serialized()
+    form = db.session.scalar(select(Form).where(Form.code == code).with_for_update())
+    if form is None:
+        db.session.rollback()
+        raise LookupError(code)
+    try:
+        version = publish(form, document, actor=actor)
+    except InvalidDocument:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    registry.forget()
+    return version.number
 
 
 @dataclass(frozen=True)
@@ -78,22 +113,26 @@ def load_seed(seed: Seed, *, publish_changes: bool = False, actor: str) -> SeedO
     check_publishable(seed.code, seed.document)
     begin_serialized()
     form = db.session.scalar(select(Form).where(Form.code == seed.code))
-    if form is None:
-        form = Form(code=seed.code, **seed.settings)
-        db.session.add(form)
-        db.session.flush()
-        version = publish(form, seed.document, actor=actor)
-        outcome = SeedOutcome(seed.code, "created", version.number)
-    else:
-        latest = latest_version(form)
-        if latest is not None and latest.document == seed.document:
-            db.session.rollback()
-            return SeedOutcome(seed.code, "unchanged", latest.number)
-        if not publish_changes:
-            db.session.rollback()
-            return SeedOutcome(seed.code, "differs", latest.number if latest else 0)
-        version = publish(form, seed.document, actor=actor)
-        outcome = SeedOutcome(seed.code, "published", version.number)
+    try:
+        if form is None:
+            form = Form(code=seed.code, **seed.settings)
+            db.session.add(form)
+            db.session.flush()
+            version = publish(form, seed.document, actor=actor)
+            outcome = SeedOutcome(seed.code, "created", version.number)
+        else:
+            latest = latest_version(form)
+            if latest is not None and latest.document == seed.document:
+                db.session.rollback()
+                return SeedOutcome(seed.code, "unchanged", latest.number)
+            if not publish_changes:
+                db.session.rollback()
+                return SeedOutcome(seed.code, "differs", latest.number if latest else 0)
+            version = publish(form, seed.document, actor=actor)
+            outcome = SeedOutcome(seed.code, "published", version.number)
+    except InvalidDocument:
+        db.session.rollback()
+        raise
     db.session.commit()
     registry.forget()
     return outcome

@@ -234,7 +234,7 @@ def registrant_rows(slug: str):
 def training_export(slug, extension):
     found = training_or_404(slug)
     codes = request.args.get("codes") == "1"
-    definition = registry.training_signup().definition_for(
+    definition = registry.training_signup().reading_definition(
         every_date_required=found.every_date_required
     )
     meta = [

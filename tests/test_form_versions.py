@@ -1,0 +1,92 @@
+"""A form published again: the public sees the new version at once, and the answers given
+under the earlier one still show, summarise and export beside the new ones, by their codes."""
+
+import copy
+import csv
+import io
+
+import pytest
+
+from surveys.forms import seed_files
+from surveys.services import forms as form_service
+
+from .support import STAFF_EMAIL, submit
+
+SURVEY_ANSWERS = {
+    "topics": ["housing"],
+    "channels": ["telegram"],
+    "preferred_channel": "telegram",
+    "frequency": "weekly",
+    "languages": ["uk"],
+    "commune": "namur",
+    "time_in_belgium": "1_to_2_years",
+    "age_range": "26_35",
+    "smartphone": "own",
+    "internet_access": ["home"],
+}
+
+
+def version_2(document: dict) -> dict:
+    """The survey renamed, a topic added, the age question left out."""
+    document = copy.deepcopy(document)
+    topics = next(q for q in document["questions"] if q["code"] == "topics")
+    topics["label"] = {
+        "fr": "Quels sujets vous intéressent\u202f?",
+        "en": "Which topics interest you?",
+        "uk": "Які теми вас цікавлять?",
+    }
+    topics["choices"].insert(
+        -1,
+        {"code": "transport", "label": {"fr": "Transports", "en": "Transport", "uk": "Транспорт"}},
+    )
+    document["questions"] = [q for q in document["questions"] if q["code"] != "age_range"]
+    return document
+
+
+def export_rows(staff_client) -> list[list[str]]:
+    text = staff_client.get("/staff/forms/survey/export.csv?codes=1").get_data(as_text=True)
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+
+
+def test_answers_of_both_versions_show_summarise_and_export_together(app, staff_client):
+    visitor = app.test_client()
+    assert submit(visitor, "/en/survey", SURVEY_ANSWERS).status_code == 303
+
+    seed = seed_files.read(seed_files.SEEDS / "survey.toml")
+    with app.app_context():
+        number = form_service.publish_version("survey", version_2(seed.document), actor=STAFF_EMAIL)
+    assert number == 2
+
+    page = visitor.get("/en/survey").get_data(as_text=True)
+    assert "Which topics interest you?" in page and 'value="transport"' in page
+    assert "How old are you?" not in page
+    second = {k: v for k, v in SURVEY_ANSWERS.items() if k != "age_range"}
+    response = submit(visitor, "/en/survey", {**second, "topics": ["transport", "housing"]})
+    assert response.status_code == 303
+
+    summary = staff_client.get("/staff/forms/survey/summary").get_data(as_text=True)
+    assert "Quels sujets vous intéressent\u202f?" in summary and "Transports" in summary
+    assert "Quel âge avez-vous\u202f?" in summary  # the question left out still reads back
+
+    header, *rows = export_rows(staff_client)
+    column = {name: index for index, name in enumerate(header)}
+    assert {"topics.transport", "age_range"} <= set(column)
+    by_version = {row[column["form_version"]]: row for row in rows}
+    assert by_version["1"][column["age_range"]] == "26_35"
+    assert by_version["2"][column["age_range"]] == ""
+    assert by_version["1"][column["topics.housing"]] == "1"
+    assert by_version["2"][column["topics.transport"]] == "1"
+    assert by_version["1"][column["topics.transport"]] == "0"
+
+    labels = staff_client.get("/staff/forms/survey/export.csv").get_data(as_text=True)
+    assert "Quels sujets vous intéressent\u202f? — Transports" in labels
+
+
+def test_a_code_is_never_given_to_a_question_of_another_type(app):
+    seed = seed_files.read(seed_files.SEEDS / "survey.toml")
+    document = copy.deepcopy(seed.document)
+    comment = next(q for q in document["questions"] if q["code"] == "comment")
+    comment["type"] = "number"
+    with app.app_context(), pytest.raises(form_service.InvalidDocument, match="comment"):
+        form_service.publish_version("survey", document, actor=STAFF_EMAIL)
+    assert app.test_client().get("/en/survey").status_code == 200
