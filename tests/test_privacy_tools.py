@@ -3,10 +3,10 @@
 import json
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from surveys.extensions import db
-from surveys.models import AuditEvent, OutboxMessage, Registration, Submission, utcnow
+from surveys.models import AuditEvent, Form, OutboxMessage, Registration, Submission, utcnow
 from surveys.services import privacy
 from surveys.services.forms import current_version_id
 
@@ -188,3 +188,57 @@ def test_consent_is_stored_with_the_version_of_its_text(app, client):
     assert stored_submissions(app, "ili")[0].consents == {
         "publication_consent": "ili-publication-2026-11"
     }
+
+
+def add_ili_answer(email_typed_in: str, days_old: int, key: str) -> None:
+    db.session.add(
+        Submission(
+            form="ili",
+            form_version=1,
+            version_id=current_version_id("ili"),
+            locale="fr",
+            answers={"organisation": "Asbl", "description": f"Contact : {email_typed_in}"},
+            submission_key=key * 20,
+            created_at=utcnow() - timedelta(days=days_old),
+        )
+    )
+
+
+def test_each_form_keeps_its_answers_for_its_own_number_of_months(app, runner):
+    with app.app_context():
+        db.session.execute(
+            update(Form).where(Form.code == "ili").values(retention_months=6, updated_at=utcnow())
+        )
+        add_ili_answer("a@example.be", 200, "a")  # past 6 months
+        add_ili_answer("b@example.be", 100, "b")
+        db.session.add(
+            Submission(
+                form="survey",
+                form_version=1,
+                version_id=current_version_id("survey"),
+                locale="fr",
+                answers={},
+                submission_key="s" * 20,
+                created_at=utcnow() - timedelta(days=200),  # within the survey's 24 months
+            )
+        )
+        db.session.commit()
+    assert "1 answers" in runner.invoke(args=["purge"]).output
+    with app.app_context():
+        kept = db.session.scalars(select(Submission.form).order_by(Submission.form)).all()
+    assert kept == ["ili", "survey"]
+
+
+def test_an_address_typed_in_an_answer_is_found_only_in_forms_that_collect_personal_data(
+    app, staff_client
+):
+    with app.app_context():
+        add_ili_answer("Zoe@Example.be", 1, "z")
+        db.session.commit()
+    found = staff_client.get("/staff/privacy?q=zoe%40example.be").get_data(as_text=True)
+    assert "/staff/forms/ili/answers/" in found
+    with app.app_context():
+        db.session.execute(update(Form).where(Form.code == "ili").values(personal_data=False))
+        db.session.commit()
+    found = staff_client.get("/staff/privacy?q=zoe%40example.be").get_data(as_text=True)
+    assert "/staff/forms/ili/answers/" not in found

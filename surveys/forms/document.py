@@ -19,8 +19,9 @@ from markupsafe import Markup, escape
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .definition import AnyAnswered, Choice, Condition, FormDefinition, Includes, Kind, Question
 
-# The form's own texts (the public page, its thank-you page, the home page's card, and the
-# names staff know it by); every other text belongs to a question.
+# The form's own texts (the public page, its thank-you page, the home page's card, the names
+# staff know it by, and what the privacy notice says its answers are for); every other text
+# belongs to a question.
 FORM_TEXTS = (
     "name",
     "short_name",
@@ -33,6 +34,7 @@ FORM_TEXTS = (
     "thanks_lead",
     "thanks_more",
     "again_label",
+    "privacy_purpose",
 )
 QUESTION_TEXTS = ("label", "hint", "required_message", "low_label", "high_label")
 QUESTION_SETTINGS = (

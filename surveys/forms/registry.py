@@ -287,6 +287,11 @@ def forms() -> Iterator[RegisteredForm]:
     return (entry for entry in snapshot().forms.values() if entry.kind == FormKind.PUBLIC)
 
 
+def published() -> Iterator[RegisteredForm]:
+    """Every published form, of every kind (the training sign-up form too)."""
+    return iter(snapshot().forms.values())
+
+
 def registered(code: str) -> RegisteredForm | None:
     """A published form of any kind (the training sign-up form too), by its code."""
     return snapshot().forms.get(code)

@@ -94,9 +94,13 @@ def home():
 
 
 @bp.get("/privacy")
-@same_for_everyone
 def privacy():
-    return render_template("public/privacy.html")
+    # Every published form says what its answers are for and how long they are kept.
+    privacy_forms = list(registry.published())
+    return page_cache_for_forms(
+        lambda: render_template("public/privacy.html", privacy_forms=privacy_forms),
+        tuple((entry.code, entry.version, entry.updated_at) for entry in privacy_forms),
+    )
 
 
 @bp.get("/accessibility")

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import begin_serialized, db
@@ -13,6 +13,8 @@ from ..forms.values import InvalidValue, normalise_email, normalise_phone
 from ..models import (
     BRUSSELS,
     AuditEvent,
+    Form,
+    FormKind,
     LoginThrottle,
     OutboxMessage,
     OutboxStatus,
@@ -57,6 +59,10 @@ def identifier(text: str) -> tuple[str | None, str | None]:
         raise NotAnIdentifier(text) from None
 
 
+def forms_collecting_personal_data() -> list[Form]:
+    return list(db.session.scalars(select(Form).where(Form.personal_data.is_(True))))
+
+
 def find_person(text: str) -> PersonData:
     email, phone = identifier(text)
     person = PersonData(email, phone)
@@ -72,6 +78,12 @@ def find_person(text: str) -> PersonData:
     submission_match = (
         Submission.contact_email == email if email else Submission.contact_phone == phone
     )
+    # In the forms that collect personal data, the address or number may also have been
+    # typed in any answer ("how to reach you", a remark): those answers are the person's too.
+    personal = [form.code for form in forms_collecting_personal_data()]
+    if personal:
+        typed = func.lower(cast(Submission.answers, Text)).contains(email or phone, autoescape=True)
+        submission_match = or_(submission_match, Submission.form.in_(personal) & typed)
     person.submissions = list(
         db.session.scalars(
             select(Submission).where(submission_match).order_by(Submission.created_at)
@@ -212,13 +224,30 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
     config = current_app.config
     now = now or utcnow()
     today = now.astimezone(BRUSSELS).date()
-    answers_before = now - relativedelta(months=config["RETENTION_ANSWERS_MONTHS"])
-    trainings_before: date = today - relativedelta(months=config["RETENTION_REGISTRATIONS_MONTHS"])
     begin_serialized()  # the web app may be writing to the same SQLite file
-
-    answers = db.session.execute(
-        delete(Submission).where(Submission.created_at < answers_before)
+    # Each form keeps its answers for its own number of months; answers to a form that no
+    # longer exists, for the default number.
+    forms = db.session.execute(select(Form.code, Form.kind, Form.retention_months)).all()
+    months = {code: kept for code, _kind, kept in forms}
+    answers = 0
+    for form, kept in months.items():
+        answers += db.session.execute(
+            delete(Submission).where(
+                Submission.form == form, Submission.created_at < now - relativedelta(months=kept)
+            )
+        ).rowcount
+    answers_before = now - relativedelta(months=config["RETENTION_ANSWERS_MONTHS"])
+    answers += db.session.execute(
+        delete(Submission).where(
+            Submission.form.not_in(list(months)), Submission.created_at < answers_before
+        )
     ).rowcount
+    # Registrations: the sign-up form's months, counted from the training's last date.
+    signup_months = next(
+        (kept for _code, kind, kept in forms if kind == FormKind.TRAINING_SIGNUP),
+        config["RETENTION_REGISTRATIONS_MONTHS"],
+    )
+    trainings_before: date = today - relativedelta(months=signup_months)
 
     last_dates = (
         select(TrainingSession.training_id)

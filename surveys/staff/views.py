@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import database
+from ..forms import registry
 from ..i18n import LANGUAGES
 from ..models import BRUSSELS, utcnow
 from ..services import answers as answer_service
@@ -170,7 +171,12 @@ def privacy_search():
         except privacy.NotAnIdentifier:
             invalid = True
     return render_template(
-        "staff/privacy.html", search=search, person=person, invalid=invalid, confirm=ConfirmForm()
+        "staff/privacy.html",
+        search=search,
+        person=person,
+        invalid=invalid,
+        confirm=ConfirmForm(),
+        retention_forms=list(registry.published()),
     )
 
 
