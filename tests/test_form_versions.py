@@ -4,13 +4,17 @@ under the earlier one still show, summarise and export beside the new ones, by t
 import copy
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
-from surveys.forms import seed_files
+from surveys.extensions import db
+from surveys.forms import registry, seed_files
+from surveys.models import Form, utcnow
 from surveys.services import forms as form_service
 
-from .support import STAFF_EMAIL, submit
+from .support import STAFF_EMAIL, hidden_fields, stored_submissions, submit
 
 SURVEY_ANSWERS = {
     "topics": ["housing"],
@@ -90,3 +94,29 @@ def test_a_code_is_never_given_to_a_question_of_another_type(app):
     with app.app_context(), pytest.raises(form_service.InvalidDocument, match="comment"):
         form_service.publish_version("survey", document, actor=STAFF_EMAIL)
     assert app.test_client().get("/en/survey").status_code == 200
+
+
+def test_a_closed_form_says_so_in_the_visitors_language_and_stores_nothing(app):
+    visitor = app.test_client()
+    page = visitor.get("/uk/survey").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(update(Form).where(Form.code == "survey").values(is_open=False))
+        db.session.commit()
+        registry.forget()
+    closed = visitor.get("/uk/survey")
+    assert closed.status_code == 200
+    assert "Цю форму закрито" in closed.get_data(as_text=True)
+    sent = visitor.post("/uk/survey", data={**hidden_fields(page), **SURVEY_ANSWERS})
+    assert sent.status_code == 409
+    assert "Ваші відповіді не збережено" in sent.get_data(as_text=True)
+    assert stored_submissions(app, "survey") == []
+
+
+def test_a_form_not_open_yet_says_when_it_opens(app):
+    with app.app_context():
+        opens = (utcnow() + timedelta(days=10)).date()
+        db.session.execute(update(Form).where(Form.code == "ili").values(opens_on=opens))
+        db.session.commit()
+        registry.forget()
+    html = app.test_client().get("/fr/ili").get_data(as_text=True)
+    assert "Ce formulaire ouvrira le" in html and str(opens.year) in html

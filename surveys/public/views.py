@@ -12,7 +12,7 @@ from ..extensions import csrf, limiter
 from ..forms import registry
 from ..forms.registry import RegisteredForm
 from ..i18n import ALIASES, LANGUAGES, negotiated_language
-from ..models import utcnow
+from ..models import BRUSSELS, utcnow
 from ..services import notifications, responses, trainings
 from . import page_cache
 from .formflow import (
@@ -131,6 +131,8 @@ def answer_form(path: str):
     """A published form (the survey, the ILI form, …): anonymous submissions, one thank-you
     page each."""
     page = published_form(path)
+    if not page.accepting():
+        return closed_form(page)
     definition = page.definition
 
     def save(form):
@@ -158,6 +160,16 @@ def answer_form(path: str):
         already_sent=responses.already_stored,
         context=lambda: {"page": page},
     )
+
+
+def closed_form(page: RegisteredForm):
+    """A form that is closed, or not open yet, says so; answers sent to it (the form was
+    open when the page was loaded) are not stored, and the page says where to write."""
+    today = utcnow().astimezone(BRUSSELS).date()
+    opens_on = page.opens_on if page.is_open and page.opens_on and page.opens_on > today else None
+    sent = request.method == "POST"
+    html = render_template("public/form_closed.html", page=page, opens_on=opens_on, sent=sent)
+    return html, 409 if sent else 200
 
 
 @bp.get("/<form_page:path>/thanks")
