@@ -15,6 +15,7 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import date, time, timedelta
 from html import unescape
+from html.parser import HTMLParser
 
 from surveys import create_app
 from surveys.config import ROOT
@@ -382,3 +383,86 @@ def signup_definition(every_date_required: bool):
 
 SURVEY = seed_definition("survey")
 ILI = seed_definition("ili")
+
+
+class FormFields(HTMLParser):
+    """The fields a browser would send from the first <form method="post"> of a page's
+    main content (not the navigation's log-out button), as
+    it stands (inputs, ticked boxes, text areas, chosen options), without pressing any
+    button: the caller adds the button's name and value."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self.inside = False
+        self.done = False
+        self.textarea = None
+        self.select = None
+        self.options: list[tuple[str, bool]] = []
+        self.in_main = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "main":
+            self.in_main = True
+        if self.done or not self.in_main:
+            return
+        if tag == "form" and a.get("method") == "post":
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self.fields.append((a["name"], a.get("value", "on")))
+            elif kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value") or ""))
+        elif tag == "textarea":
+            self.textarea = [a["name"], ""]
+        elif tag == "select":
+            self.select = a["name"]
+            self.options = []
+        elif tag == "option" and self.select:
+            self.options.append((a.get("value", ""), "selected" in a))
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea is not None:
+            self.fields.append((self.textarea[0], unescape(self.textarea[1])))
+            self.textarea = None
+        elif tag == "select" and self.select:
+            chosen = [value for value, selected in self.options if selected]
+            self.fields.append((self.select, chosen[0] if chosen else self.options[0][0]))
+            self.select = None
+        elif tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+
+def page_fields(html: str) -> list[tuple[str, str]]:
+    parser = FormFields()
+    parser.feed(html)
+    return parser.fields
+
+
+def press(client, url: str, button: tuple[str, str] | None = None, **changes):
+    """GET ``url``, then send its form as a browser would, with ``changes`` to some fields
+    (a name given a list sets each of its values) and ``button`` pressed."""
+    from werkzeug.datastructures import MultiDict
+
+    html = client.get(url).get_data(as_text=True)
+    fields = MultiDict(page_fields(html))
+    for name, value in changes.items():
+        name = name.replace("__", ".")
+        if isinstance(value, list):
+            fields.setlist(name, value)
+        elif value is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = value
+    if button:
+        fields.add(*button)
+    return client.post(url, data=fields)

@@ -44,6 +44,7 @@ def upgrade():
     sa.Column('personal_data', sa.Boolean(), nullable=False),
     sa.Column('retention_months', sa.Integer(), nullable=False),
     sa.Column('current_version', sa.Integer(), nullable=True),
+    sa.Column('draft', sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), 'postgresql'), nullable=True),
     sa.Column('created_at', surveys.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', surveys.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_forms')),
@@ -69,7 +70,7 @@ def upgrade():
         form = frozen[code]
         op.bulk_insert(forms, [{
             "id": number, "code": code, "is_open": True, "opens_on": None, "closes_on": None,
-            "current_version": 1, "created_at": now, "updated_at": now, **form["settings"],
+            "current_version": 1, "draft": None, "created_at": now, "updated_at": now, **form["settings"],
         }])
         op.bulk_insert(versions, [{
             "id": number, "form_id": number, "number": 1, "document": form["document"],

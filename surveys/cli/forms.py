@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from ..extensions import db
 from ..forms import seed_files
@@ -42,6 +43,11 @@ SAID = {
 def load(folder, to_publish):
     """Create the forms of the seed files that the database does not have yet. Safe to run
     at every deployment: a form that exists is never changed unless --publish names it."""
+    with force_locale("en"):  # what a refused file says, for whoever runs the command
+        load_seeds(folder, to_publish)
+
+
+def load_seeds(folder, to_publish):
     for seed in seed_files.seeds(folder):
         try:
             outcome = form_service.load_seed(

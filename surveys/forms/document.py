@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -199,52 +200,77 @@ def missing_translations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def problems(document: Mapping[str, Any]) -> list[str]:
-    """What makes a document unusable as a form, in plain words (empty when none): missing
-    questions, unknown types, codes repeated, conditions on questions or choices that do not
-    exist. (Texts missing in a language are ``missing_translations``.)"""
+    """What makes a document unusable as a form, in plain words in the current language
+    (empty when none): no question, unknown types, codes repeated, conditions on questions
+    or choices that do not exist. (Texts missing in a language: ``missing_translations``.)"""
     found = []
     questions = document.get("questions") or []
     if not questions:
-        found.append("the form has no question")
+        found.append(_("The form has no question yet."))
     codes = [q.get("code") for q in questions]
-    for code in {c for c in codes if codes.count(c) > 1}:
-        found.append(f"question code {code!r} is used twice")
+    for code in sorted({c for c in codes if codes.count(c) > 1}, key=str):
+        found.append(_("The code %(code)s is used by two questions.", code=code))
     by_code = {q.get("code"): q for q in questions}
     for question in questions:
         code = question.get("code")
         if not code:
-            found.append("a question has no code")
+            found.append(_("A question has no code."))
             continue
         if question.get("type") not in {kind.value for kind in Kind}:
-            found.append(f"{code}: unknown type {question.get('type')!r}")
+            found.append(
+                _("%(question)s: unknown type %(type)s.", question=code, type=question.get("type"))
+            )
             continue
         if not question.get("label"):
-            found.append(f"{code}: no label")
+            found.append(_("%(question)s: the question has no text.", question=code))
         choice_codes = [c.get("code") for c in question.get("choices", ())]
-        for repeated in {c for c in choice_codes if choice_codes.count(c) > 1}:
-            found.append(f"{code}: choice code {repeated!r} is used twice")
+        for repeated in sorted({c for c in choice_codes if choice_codes.count(c) > 1}, key=str):
+            found.append(
+                _(
+                    "%(question)s: the choice code %(code)s is used twice.",
+                    question=code,
+                    code=repeated,
+                )
+            )
         has_choices = Kind(question["type"]) in (Kind.SINGLE, Kind.SELECT, Kind.MULTIPLE)
         if has_choices and not choice_codes:
-            found.append(f"{code}: no choice")
+            found.append(_("%(question)s: add at least one choice.", question=code))
         condition = question.get("required_if")
+        unknown_question = _(
+            "%(question)s: its condition names a question that is not in the form.", question=code
+        )
         if condition and "any_answered" in condition:
-            for other in condition["any_answered"]:
-                if other not in by_code:
-                    found.append(f"{code}: its condition names an unknown question {other!r}")
+            if any(other not in by_code for other in condition["any_answered"]):
+                found.append(unknown_question)
         elif condition:
             target = by_code.get(condition.get("question"))
             if target is None:
-                found.append(f"{code}: its condition names an unknown question")
+                found.append(unknown_question)
             else:
                 known = {c.get("code") for c in target.get("choices", ())}
-                for choice in condition.get("includes", ()):
-                    if choice not in known:
-                        found.append(f"{code}: its condition names an unknown choice {choice!r}")
+                if not condition.get("includes") or any(
+                    choice not in known for choice in condition["includes"]
+                ):
+                    found.append(
+                        _(
+                            "%(question)s: its condition needs one or more choices of the "
+                            "question it depends on.",
+                            question=code,
+                        )
+                    )
         if question.get("only_if") and question["only_if"] not in CONTEXT_CONDITIONS:
-            found.append(f"{code}: unknown setting {question['only_if']!r} in only_if")
+            found.append(
+                _(
+                    "%(question)s: unknown setting %(setting)s.",
+                    question=code,
+                    setting=question["only_if"],
+                )
+            )
     for name in ("email_question", "phone_question"):
         if document.get(name) and document[name] not in by_code:
-            found.append(f"{name} names an unknown question {document[name]!r}")
+            found.append(
+                _("The contact question %(code)s is not in the form.", code=document[name])
+            )
     return found
 
 

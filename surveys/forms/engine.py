@@ -7,7 +7,7 @@ import logging
 import re
 import secrets
 import time
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -124,11 +124,15 @@ class PublicForm(FlaskForm):
         return answers
 
 
-@cache
-def form_class(definition: FormDefinition) -> type[PublicForm]:
+def build_form_class(definition: FormDefinition) -> type[PublicForm]:
+    """The FlaskForm of a definition (a draft's, in the editor's preview: not cached)."""
     fields = {q.code: q.type.field(q) for q in definition.questions}
     name = "".join(part.title() for part in definition.code.split("_")) + "Form"
     return type(name, (PublicForm,), {"definition": definition, **fields})
+
+
+# One per published definition (the registry builds each version's definitions once).
+form_class = lru_cache(maxsize=256)(build_form_class)
 
 
 def log_bot(definition: FormDefinition, reason: str) -> None:

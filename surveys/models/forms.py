@@ -44,6 +44,9 @@ class Form(db.Model):
     retention_months: Mapped[int] = mapped_column(Integer, default=24)
     # The number of its latest published version; None until it is first published.
     current_version: Mapped[int | None] = mapped_column(Integer)
+    # What staff are editing (a document, as a version holds it): never seen by the public
+    # until published; None when there is no change in progress.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Changed by every change of the form or a publish: what other processes watch for.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

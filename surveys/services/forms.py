@@ -6,15 +6,20 @@ audit event; the registry of this process is told at once, the others within
 FORMS_RECHECK_SECONDS (forms.registry).
 """
 
+import copy
+import re
+import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import begin_serialized, db
 from ..forms import registry
 from ..forms.document import missing_translations, problems
 from ..forms.seed_files import Seed
-from ..models import Form, FormVersion, utcnow
+from ..i18n import ENDONYMS
+from ..models import Form, FormKind, FormVersion, utcnow
 from . import audit
 
 
@@ -29,7 +34,12 @@ class InvalidDocument(Exception):
 def check_publishable(code: str, document: dict) -> None:
     reasons = problems(document)
     reasons += [
-        f"{where}: no text in {lang} (write it, or choose to show another language there)"
+        _(
+            "%(where)s: no text in %(language)s. Write it, or choose to show another "
+            "language's text there.",
+            where=where,
+            language=ENDONYMS[lang],
+        )
         for where, lang in missing_translations(document)
     ]
     if reasons:
@@ -55,8 +65,11 @@ def reused_codes(form: Form, document: dict) -> list[str]:
     ):
         earlier.update({q["code"]: q["type"] for q in older["questions"]})
     return [
-        f"{q['code']}: this code was a question of type {earlier[q['code']]!r} in an earlier "
-        "version; give the new question a new code"
+        _(
+            "%(code)s: an earlier version used this code for a question of another type; "
+            "give the new question another code.",
+            code=q["code"],
+        )
         for q in document["questions"]
         if q["code"] in earlier and earlier[q["code"]] != q["type"]
     ]
@@ -146,3 +159,155 @@ def current_version_id(code: str) -> int | None:
         .join(Form, FormVersion.form_id == Form.id)
         .where(Form.code == code, FormVersion.number == Form.current_version)
     )
+
+
+# The editor (staff): a form's draft is edited, previewed and published; its settings
+# (listed, open, dates, retention, personal data) apply at once.
+
+# A form's public address after /<lang>/f/ (as training slugs).
+SLUG = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+EDITABLE_SETTINGS = (
+    "listed",
+    "on_posters",
+    "is_open",
+    "opens_on",
+    "closes_on",
+    "personal_data",
+    "retention_months",
+)
+
+
+def derive_code(texts: dict | str | None, taken: set[str], prefix: str = "q") -> str:
+    """A stable code from a first label (English, else French, else Ukrainian), in plain
+    ASCII: written once when the question or choice is made, never changed afterwards; a
+    label without Latin letters gives ``<prefix>_<n>``."""
+    if isinstance(texts, dict):
+        source = next((texts.get(lang) for lang in ("en", "fr", "uk") if texts.get(lang)), "")
+    else:
+        source = texts or ""
+    ascii_text = unicodedata.normalize("NFKD", source).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
+    base = "_".join(words)[:40].strip("_") or prefix
+    number = 1
+    code = f"{base}_1" if base == prefix else base
+    while code in taken:
+        number += 1
+        code = f"{base}_{number}"
+    return code
+
+
+def form_for_update(code: str) -> Form:
+    """The form, locked for the unit of work that changes it (LookupError if unknown)."""
+    begin_serialized()
+    form = db.session.scalar(select(Form).where(Form.code == code).with_for_update())
+    if form is None:
+        db.session.rollback()
+        raise LookupError(code)
+    return form
+
+
+def working_document(form: Form) -> dict:
+    """What the editor shows: the draft, or (no change in progress) the current version."""
+    if form.draft is not None:
+        return copy.deepcopy(form.draft)
+    latest = latest_version(form)
+    return copy.deepcopy(latest.document) if latest else {"questions": []}
+
+
+def used_question_codes(form: Form) -> dict[str, str]:
+    """{code: type} of every question any version had: a code is never given again."""
+    codes = {}
+    for (document,) in db.session.execute(
+        select(FormVersion.document).where(FormVersion.form_id == form.id)
+    ):
+        codes.update({q["code"]: q["type"] for q in document["questions"]})
+    return codes
+
+
+def used_choice_codes(form: Form, question_code: str) -> set[str]:
+    codes = set()
+    for (document,) in db.session.execute(
+        select(FormVersion.document).where(FormVersion.form_id == form.id)
+    ):
+        for question in document["questions"]:
+            if question["code"] == question_code:
+                codes |= {c["code"] for c in question.get("choices", ())}
+    return codes
+
+
+def save_draft(code: str, document: dict, *, actor: str, action: str) -> None:
+    """Store the draft (a unit of work with its audit event ``action``)."""
+    form = form_for_update(code)
+    form.draft = document
+    form.updated_at = utcnow()
+    audit.record(actor, f"form.{action}", form=code)
+    db.session.commit()
+
+
+def update_settings(code: str, settings: dict, *, actor: str) -> None:
+    form = form_for_update(code)
+    for name in EDITABLE_SETTINGS:
+        if name in settings:
+            setattr(form, name, settings[name])
+    if "slug" in settings and form.current_version is None:
+        form.slug = settings["slug"]  # fixed once published: it is printed on posters
+    form.updated_at = utcnow()
+    audit.record(actor, "form.settings", form=code)
+    db.session.commit()
+    registry.forget()
+
+
+def publish_draft(code: str, *, actor: str) -> int:
+    """Publish the draft as the next version (InvalidDocument: nothing changes)."""
+    form = form_for_update(code)
+    if form.draft is None:
+        db.session.rollback()
+        return form.current_version or 0
+    try:
+        version = publish(form, form.draft, actor=actor)
+    except InvalidDocument:
+        db.session.rollback()
+        raise
+    form.draft = None
+    db.session.commit()
+    registry.forget()
+    return version.number
+
+
+def discard_draft(code: str, *, actor: str) -> None:
+    form = form_for_update(code)
+    form.draft = None
+    form.updated_at = utcnow()
+    audit.record(actor, "form.discard_draft", form=code)
+    db.session.commit()
+
+
+def create_form(name: dict, *, actor: str, copy_of: str | None = None) -> str:
+    """A new public form, never published: its draft is blank but for its name, or a copy
+    of another form's questions and texts. Returns its code."""
+    begin_serialized()
+    taken_codes = set(db.session.scalars(select(Form.code)))
+    taken_slugs = set(db.session.scalars(select(Form.slug)))
+    code = derive_code(name, taken_codes, prefix="form")
+    slug = derive_code(name, taken_slugs, prefix="form").replace("_", "-")
+    document: dict = {"questions": []}
+    if copy_of is not None:
+        source = db.session.scalar(select(Form).where(Form.code == copy_of))
+        if source is None:
+            db.session.rollback()
+            raise LookupError(copy_of)
+        document = working_document(source)
+    document.update(name=name, short_name=name)
+    form = Form(
+        code=code,
+        slug=slug,
+        kind=FormKind.PUBLIC,
+        short_address=False,
+        listed=False,
+        on_posters=False,
+        draft=document,
+    )
+    db.session.add(form)
+    audit.record(actor, "form.create", form=code, copy_of=copy_of)
+    db.session.commit()
+    return code

@@ -24,4 +24,4 @@ def registered_forms():
     return {"registered_forms": list(registry.forms()), "form_title": form_title}
 
 
-from . import auth, trainings, views  # noqa: E402, F401  (routes register on bp)
+from . import auth, form_editor, trainings, views  # noqa: E402, F401  (routes register on bp)
