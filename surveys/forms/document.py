@@ -90,7 +90,15 @@ class Text:
         return self.in_language(current_language())
 
     def __html__(self) -> Markup:
-        return escape(str(self))
+        """In a page: the text, inside its own ``lang`` when staff chose to show another
+        language's text here (screen readers then read it in the right voice). Where an
+        element can hold no markup (<title>, <option>), print ``str`` of it."""
+        lang = current_language()
+        shown = self.language_shown(lang)
+        text = self.values.get(shown, "")
+        if shown == lang:
+            return escape(text)
+        return Markup('<span lang="{}">{}</span>').format(shown, text)
 
     def __bool__(self) -> bool:
         return bool(self.values)

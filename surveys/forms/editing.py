@@ -114,6 +114,7 @@ def update_question(
     *,
     new_choice_code: Callable[[dict[str, str]], str],
     not_a_number: Callable[[], str],
+    one_question: Callable[[], str],
 ) -> None:
     """Apply the question page: texts, required, condition, limits and choices. Existing
     choices keep their codes (a choice is hidden, never deleted); a label typed in a blank
@@ -133,11 +134,16 @@ def update_question(
     condition = posted.get("condition", "none")
     question.pop("required_if", None)
     question.pop("follow_up", None)
-    if condition == "includes" and posted.get("condition_question"):
-        choices = [c for c in posted.getlist("condition_choices") if c]
+    if condition == "includes":
+        # Each box is "<question code>:<choice code>"; all of one question.
+        picked = [value.split(":", 1) for value in posted.getlist("condition_choices")]
+        picked = [pair for pair in picked if len(pair) == 2]
+        questions = {code for code, _choice in picked}
+        if len(questions) != 1:
+            raise EditError("condition_choices", one_question())
         question["required_if"] = {
-            "question": posted["condition_question"],
-            "includes": choices,
+            "question": questions.pop(),
+            "includes": [choice for _code, choice in picked],
         }
         question["follow_up"] = True
     elif condition == "any_answered":

@@ -233,6 +233,7 @@ def question_edit(code, question):
                 request.form,
                 new_choice_code=new_choice_code,
                 not_a_number=lambda: _("Enter a whole number, or leave it empty."),
+                one_question=lambda: _("Tick one or more choices, all of the same question."),
             )
         except editing.EditError as problem:
             error = problem

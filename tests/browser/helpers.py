@@ -5,13 +5,13 @@ from flask_babel import force_locale, gettext
 from ..support import seed_texts
 
 
-def text(app, lang: str, message) -> str:
+def text(app, lang: str, message, **variables) -> str:
     """What the page shows for ``message`` (a msgid, a form's text by its English wording,
     or a label) in ``lang``."""
     if isinstance(message, str) and message in seed_texts():
         return seed_texts()[message][lang]
     with app.test_request_context(f"/{lang}/"), force_locale(lang):
-        return gettext(message) if isinstance(message, str) else str(message)
+        return gettext(message, **variables) if isinstance(message, str) else str(message)
 
 
 def fill(page, app, lang: str, definition, answers: dict) -> None:
