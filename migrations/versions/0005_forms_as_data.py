@@ -81,6 +81,9 @@ def upgrade():
         for table in ("forms", "form_versions"):
             op.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('extra_version_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(batch_op.f('fk_registrations_extra_version_id_form_versions'), 'form_versions', ['extra_version_id'], ['id'])
     for table in ('submissions', 'registrations'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('version_id', sa.Integer(), nullable=True))
@@ -101,5 +104,8 @@ def downgrade():
             batch_op.drop_constraint(batch_op.f(f'fk_{table}_version_id_form_versions'), type_='foreignkey')
             batch_op.drop_index(batch_op.f(f'ix_{table}_version_id'))
             batch_op.drop_column('version_id')
+    with op.batch_alter_table('registrations', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_registrations_extra_version_id_form_versions'), type_='foreignkey')
+        batch_op.drop_column('extra_version_id')
     op.drop_table('form_versions')
     op.drop_table('forms')

@@ -161,6 +161,8 @@ class FormDefinition:
     phone_question: str | None = None
     # The id of that version's row (models.FormVersion), which answers point at.
     version_id: int | None = None
+    # A training's sign-up form with its own questions: the version of those questions.
+    extra_version_id: int | None = None
     # The form's own texts (title, lead, thanks_lead…: document.FORM_TEXTS), as Text.
     texts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _by_code: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)

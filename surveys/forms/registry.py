@@ -31,7 +31,7 @@ from sqlalchemy import select
 from ..database import ERRORS
 from ..extensions import db
 from ..models import BRUSSELS, Form, FormKind, FormVersion, utcnow
-from .definition import FormDefinition
+from .definition import FormDefinition, Kind
 from .document import FORM_TEXTS, definition_of, merged
 
 log = logging.getLogger(__name__)
@@ -307,6 +307,68 @@ def listed() -> Iterator[RegisteredForm]:
 
 def on_posters() -> Iterator[RegisteredForm]:
     return (entry for entry in forms() if entry.on_posters)
+
+
+def training_questions_code(training_id: int) -> str:
+    return f"training_{training_id}"
+
+
+def training_questions(training_id: int) -> RegisteredForm | None:
+    """A training's own questions, once published."""
+    return snapshot().forms.get(training_questions_code(training_id))
+
+
+def signup_definition(
+    every_date_required: bool, training_id: int | None = None, *, reading: bool = False
+) -> FormDefinition:
+    """The sign-up form as a training's page asks it: the pledge to attend every date where
+    the training requires it, and the training's own questions before the consent.
+    ``reading``: every version of both, to read registrations back (staff, exports)."""
+    base = training_signup()
+    extra = training_questions(training_id) if training_id is not None else None
+    key = ("signup", every_date_required, extra.version_id if extra else None, reading)
+    if key not in base._variants:
+        context = {"every_date_required": every_date_required}
+        if reading:
+            definition = base.reading_definition(**context)
+        else:
+            definition = base.definition_for(**context)
+        if extra is not None:
+            extra_definition = extra.reading_definition() if reading else extra.definition
+            definition = with_questions_of(definition, extra_definition)
+        base._variants[key] = definition
+    return base._variants[key]
+
+
+def signup_definition_for_posted(every_date_required: bool, names) -> FormDefinition:
+    """The sign-up form when the training cannot be read (its id is not known): with the
+    own questions of the training whose question codes were posted, so that the form comes
+    back with every answer."""
+    names = set(names)
+    for entry in snapshot().forms.values():
+        if entry.kind == FormKind.TRAINING_QUESTIONS and names & {
+            q.code for q in entry.definition.questions
+        }:
+            training_id = int(entry.code.removeprefix("training_"))
+            return signup_definition(every_date_required, training_id)
+    return signup_definition(every_date_required)
+
+
+def with_questions_of(base: FormDefinition, extra: FormDefinition) -> FormDefinition:
+    """``base`` with ``extra``'s questions before its first consent box."""
+    at = next(
+        (i for i, q in enumerate(base.questions) if q.kind == Kind.CONSENT), len(base.questions)
+    )
+    return FormDefinition(
+        code=base.code,
+        version=base.version,
+        version_id=base.version_id,
+        extra_version_id=extra.version_id,
+        questions=(*base.questions[:at], *extra.questions, *base.questions[at:]),
+        email_question=base.email_question,
+        phone_question=base.phone_question,
+        texts=base.texts,
+    )
 
 
 def training_signup() -> RegisteredForm:

@@ -19,6 +19,9 @@ from .base import JSONDocument, UTCDateTime, utcnow
 class FormKind:
     PUBLIC = "public"  # served at its own address
     TRAINING_SIGNUP = "training_signup"  # served on each training's page
+    # A training's own questions ("Do you need a certificate?"), asked after the sign-up
+    # form's on that training's page only; its code is "training_<training id>".
+    TRAINING_QUESTIONS = "training_questions"
 
 
 class Form(db.Model):

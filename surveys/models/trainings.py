@@ -139,6 +139,8 @@ class Registration(db.Model):
     form_version: Mapped[int] = mapped_column(Integer)
     # The published version of the form it was given under (models.forms).
     version_id: Mapped[int] = mapped_column(ForeignKey("form_versions.id"), index=True)
+    # And of the training's own questions, if it had any then.
+    extra_version_id: Mapped[int | None] = mapped_column(ForeignKey("form_versions.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     # The key of the form instance that created it: a double tap is recognised as the same
     # sign-up, not reported as "already registered".

@@ -214,9 +214,10 @@ def training(slug):
     if state is None:
         page_cache.forget(current_app, request.path)
         abort(404)
-    definition = signup_definition(state.every_date_required)
-    # A blank page shows the training's state and the sign-up form's published version.
-    page_state = (state, definition.version_id)
+    definition = registry.signup_definition(state.every_date_required, state.training_id)
+    # A blank page shows the training's state and the published versions of the sign-up
+    # form and of the training's own questions.
+    page_state = (state, definition.version_id, definition.extra_version_id)
 
     def page_context():
         # The training itself (texts, dates) is read only when the page is drawn: not for a
@@ -269,12 +270,6 @@ def training(slug):
     )
 
 
-def signup_definition(every_date_required: bool):
-    """The training sign-up form's questions, with the pledge to attend every date where
-    the training requires it."""
-    return registry.training_signup().definition_for(every_date_required=every_date_required)
-
-
 def load_training(slug: str):
     """The published training with its dates, or None; a connection the server closed
     meanwhile is replaced (``database.run``)."""
@@ -289,7 +284,7 @@ def signup_without_database():
         raise database.DatabaseUnavailable("training page")
 
     return handle_form(
-        signup_definition("attend_all" in posted_fields()),
+        registry.signup_definition_for_posted("attend_all" in posted_fields(), posted_fields()),
         template="public/signup_again.html",
         save=save,
         thanks_url=lambda outcome: request.path,

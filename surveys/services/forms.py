@@ -311,3 +311,38 @@ def create_form(name: dict, *, actor: str, copy_of: str | None = None) -> str:
     audit.record(actor, "form.create", form=code, copy_of=copy_of)
     db.session.commit()
     return code
+
+
+def training_questions_form(training_id: int, name: dict, *, actor: str) -> str:
+    """The form of a training's own questions, made the first time staff ask for it (not
+    published until they publish it); returns its code."""
+    code = registry.training_questions_code(training_id)
+    begin_serialized()
+    if db.session.scalar(select(Form.id).where(Form.code == code)) is None:
+        signup = db.session.scalar(select(Form).where(Form.kind == FormKind.TRAINING_SIGNUP))
+        db.session.add(
+            Form(
+                code=code,
+                kind=FormKind.TRAINING_QUESTIONS,
+                slug=code.replace("_", "-"),
+                listed=False,
+                on_posters=False,
+                personal_data=True,
+                retention_months=signup.retention_months if signup else 12,
+                draft={"name": name, "questions": []},
+            )
+        )
+        audit.record(actor, "form.create", form=code)
+    db.session.commit()
+    return code
+
+
+def taken_question_codes(form: Form, document: dict) -> set[str]:
+    """Codes a new question of ``form`` may not take: every version's, the draft's, and for
+    a training's own questions those of the sign-up form they are asked with."""
+    taken = set(used_question_codes(form)) | {q["code"] for q in document["questions"]}
+    if form.kind == FormKind.TRAINING_QUESTIONS:
+        signup = db.session.scalar(select(Form).where(Form.kind == FormKind.TRAINING_SIGNUP))
+        if signup is not None:
+            taken |= set(used_question_codes(signup))
+    return taken

@@ -325,6 +325,7 @@ def sign_up(
         "locale": locale,
         "form_version": definition.version,
         "version_id": definition.version_id,
+        "extra_version_id": definition.extra_version_id,
         "answers": answers,
         "submission_key": submission_key,
         "consents": consents or {},

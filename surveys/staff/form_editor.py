@@ -20,7 +20,7 @@ from ..forms.definition import Kind
 from ..forms.document import FORM_TEXTS, definition_of, missing_translations, problems
 from ..forms.engine import build_form_class
 from ..i18n import LANGUAGES
-from ..models import Form, FormKind
+from ..models import Form, FormKind, Training
 from ..services import forms as form_service
 from . import bp
 from .forms import ConfirmForm, status_of
@@ -30,11 +30,22 @@ TEXT_NAMES = [name for name in FORM_TEXTS if name != "privacy_purpose"] + ["priv
 KINDS = [kind.value for kind in Kind]
 
 
+EDITABLE_KINDS = (FormKind.PUBLIC, FormKind.TRAINING_QUESTIONS)
+
+
 def editable_form(code: str) -> Form:
+    """A public form, or a training's own questions (the sign-up form itself is a seed)."""
     form = db.session.scalar(select(Form).where(Form.code == code))
-    if form is None or form.kind != FormKind.PUBLIC:
+    if form is None or form.kind not in EDITABLE_KINDS:
         abort(404)
     return form
+
+
+def training_of(form: Form) -> Training | None:
+    """The training whose own questions ``form`` holds, if it does."""
+    if form.kind != FormKind.TRAINING_QUESTIONS:
+        return None
+    return db.session.get(Training, int(form.code.removeprefix("training_")))
 
 
 def kind_names() -> dict[str, str]:
@@ -133,7 +144,8 @@ def form_edit(code):
         action = request.form.get("action", "save")
         try:
             editing.set_form_texts(document, request.form)
-            settings = settings_posted(form)
+            # A training's own questions have no page or settings of their own.
+            settings = settings_posted(form) if form.kind == FormKind.PUBLIC else {}
             if action == "add":
                 label = editing.posted_text(request.form, "new_label")
                 kind = request.form.get("new_type")
@@ -141,8 +153,7 @@ def form_edit(code):
                     raise editing.EditError(
                         "new_label", _("Choose a type and write the question in one language.")
                     )
-                taken = set(form_service.used_question_codes(form))
-                taken |= {q["code"] for q in document["questions"]}
+                taken = form_service.taken_question_codes(form, document)
                 editing.add_question(document, kind, label, form_service.derive_code(label, taken))
             elif action.startswith(("up:", "down:", "remove:")):
                 verb, question = action.split(":", 1)
@@ -158,7 +169,8 @@ def form_edit(code):
             database.run(
                 form_service.save_draft, code, document, actor=current_user.email, action="edit"
             )
-            database.run(form_service.update_settings, code, settings, actor=current_user.email)
+            if settings:
+                database.run(form_service.update_settings, code, settings, actor=current_user.email)
             if action == "publish":
                 return publish(code)
             if action == "discard":
@@ -180,6 +192,7 @@ def form_edit(code):
         kinds=kind_names(),
         missing=missing_translations(document),
         problems=problems(document),
+        training=training_of(form),
     )
     return page, status_of(confirm, 422 if error else 200)
 
@@ -202,6 +215,7 @@ def publish(code: str):
             kinds=kind_names(),
             missing=missing_translations(document),
             problems=problems(document),
+            training=training_of(form),
         )
         return page, 422
     target = url_for("staff.form_edit", code=code, published=number)

@@ -10,8 +10,10 @@ from sqlalchemy import select
 from .. import database
 from ..extensions import db
 from ..forms import registry
+from ..i18n import LANGUAGES, localized
 from ..models import Registration, Training, TrainingSession
 from ..services import audit, exports, trainings
+from ..services import forms as form_service
 from ..services import training_admin as admin
 from . import bp
 from .forms import ConfirmForm, DuplicateForm, TrainingForm, status_of
@@ -154,13 +156,29 @@ def training(slug):
         for status in ("confirmed", "waitlisted", "cancelled")
     }
     seats = trainings.seats_of([found])[found.id]
+    own = registry.training_questions(found.id)
     return render_template(
         "staff/training.html",
         training=found,
         by_status=by_status,
         seats=seats,
         confirm=ConfirmForm(),
+        own_questions=own.reading_definition().questions if own else (),
     )
+
+
+@bp.post("/trainings/<slug:slug>/questions")
+def training_questions(slug):
+    """The editor of the training's own questions (made the first time)."""
+    found = training_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("staff.training", slug=slug), code=303)
+    # Its name is the training's title, in every language (French where one is missing).
+    name = {lang: localized(found.title, lang).text for lang in LANGUAGES}
+    code = database.run(
+        form_service.training_questions_form, found.id, name, actor=current_user.email
+    )
+    return redirect(url_for("staff.form_edit", code=code), code=303)
 
 
 def registration_or_404(registration_id: int) -> Registration:
@@ -234,9 +252,7 @@ def registrant_rows(slug: str):
 def training_export(slug, extension):
     found = training_or_404(slug)
     codes = request.args.get("codes") == "1"
-    definition = registry.training_signup().reading_definition(
-        every_date_required=found.every_date_required
-    )
+    definition = registry.signup_definition(found.every_date_required, found.id, reading=True)
     meta = [
         exports.Column("id", lambda row: row["id"]),
         exports.Column(
