@@ -1,6 +1,7 @@
 """Fixtures: a real database per test (an SQLite file, and PostgreSQL when TEST_DATABASE_URL
 is set), the app, its test client, and helpers that fill forms as a browser would."""
 
+import json
 import shutil
 import subprocess
 import sys
@@ -9,10 +10,11 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from surveys.config import ROOT, normalise_database_url
 from surveys.extensions import db
+from surveys.models import Form
 
 from .support import BACKENDS, TEST_DATABASE_URL, free_port, make_app
 
@@ -66,7 +68,21 @@ def truncate_all(app) -> None:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
             connection.execute(text("DELETE FROM form_versions WHERE number > 1 OR form_id > 3"))
             connection.execute(text("DELETE FROM forms WHERE id > 3"))
-            connection.execute(text("UPDATE forms SET current_version = 1"))
+            # Back to the settings migration 0005 gave them (a test may have closed one).
+            frozen = json.loads((ROOT / "migrations/versions/0005_forms_v1.json").read_text())
+            for code, form in frozen.items():
+                connection.execute(
+                    update(Form)
+                    .where(Form.code == code)
+                    .values(
+                        **form["settings"],
+                        is_open=True,
+                        opens_on=None,
+                        closes_on=None,
+                        draft=None,
+                        current_version=1,
+                    )
+                )
         db.engine.dispose()
 
 

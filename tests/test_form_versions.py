@@ -4,6 +4,7 @@ under the earlier one still show, summarise and export beside the new ones, by t
 import copy
 import csv
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from surveys.forms import registry, seed_files
 from surveys.models import Form, utcnow
 from surveys.services import forms as form_service
 
-from .support import STAFF_EMAIL, hidden_fields, stored_submissions, submit
+from .support import STAFF_EMAIL, hidden_fields, make_app, stored_submissions, submit
 
 SURVEY_ANSWERS = {
     "topics": ["housing"],
@@ -120,3 +121,21 @@ def test_a_form_not_open_yet_says_when_it_opens(app):
         registry.forget()
     html = app.test_client().get("/fr/ili").get_data(as_text=True)
     assert "Ce formulaire ouvrira le" in html and str(opens.year) in html
+
+
+def test_a_publish_by_another_process_shows_within_the_recheck_time(app, database_url):
+    """Another worker or host (another app on the same database) serves its cached page
+    until FORMS_RECHECK_SECONDS have passed, then the new version."""
+    other = make_app(database_url, FORMS_RECHECK_SECONDS=0.5)
+    reader = other.test_client()
+    assert "How old are you?" in reader.get("/en/survey").get_data(as_text=True)
+    seed = seed_files.read(seed_files.SEEDS / "survey.toml")
+    with app.app_context():
+        form_service.publish_version("survey", version_2(seed.document), actor=STAFF_EMAIL)
+    published = time.monotonic()
+    while "How old are you?" in reader.get("/en/survey").get_data(as_text=True):
+        assert time.monotonic() - published < 5, "the other process still shows version 1"
+        time.sleep(0.05)
+    # Within twice the recheck time (the page's max age, then the registry's check).
+    assert time.monotonic() - published < 2 * 0.5 + 0.5
+    assert "Which topics interest you?" in reader.get("/en/survey").get_data(as_text=True)
