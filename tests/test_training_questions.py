@@ -62,6 +62,8 @@ def test_a_trainings_own_question_is_asked_stored_listed_and_exported(app, staff
     assert "Do you need a certificate?" not in visitor.get("/en/trainings/autre").get_data(
         as_text=True
     )
+    # Kept with the registrations: not a form of its own in the privacy notice.
+    assert "Droit des étrangers" not in visitor.get("/fr/privacy").get_data(as_text=True)
     missing = sign_up(visitor, "atelier", lang="en", email="a@example.be")
     assert missing.status_code == 422
     assert (

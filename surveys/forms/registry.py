@@ -287,9 +287,14 @@ def forms() -> Iterator[RegisteredForm]:
     return (entry for entry in snapshot().forms.values() if entry.kind == FormKind.PUBLIC)
 
 
-def published() -> Iterator[RegisteredForm]:
-    """Every published form, of every kind (the training sign-up form too)."""
-    return iter(snapshot().forms.values())
+def with_own_retention() -> Iterator[RegisteredForm]:
+    """The published forms whose answers are kept as such (public forms and the training
+    sign-up form; a training's own questions are kept with its registrations)."""
+    return (
+        entry
+        for entry in snapshot().forms.values()
+        if entry.kind in (FormKind.PUBLIC, FormKind.TRAINING_SIGNUP)
+    )
 
 
 def registered(code: str) -> RegisteredForm | None:
@@ -311,6 +316,11 @@ def on_posters() -> Iterator[RegisteredForm]:
 
 def training_questions_code(training_id: int) -> str:
     return f"training_{training_id}"
+
+
+def training_id_of(code: str) -> int:
+    """The training whose own questions form ``code`` holds (``training_questions_code``)."""
+    return int(code.removeprefix("training_"))
 
 
 def training_questions(training_id: int) -> RegisteredForm | None:
@@ -349,8 +359,7 @@ def signup_definition_for_posted(every_date_required: bool, names) -> FormDefini
         if entry.kind == FormKind.TRAINING_QUESTIONS and names & {
             q.code for q in entry.definition.questions
         }:
-            training_id = int(entry.code.removeprefix("training_"))
-            return signup_definition(every_date_required, training_id)
+            return signup_definition(every_date_required, training_id_of(entry.code))
     return signup_definition(every_date_required)
 
 

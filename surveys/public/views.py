@@ -96,7 +96,7 @@ def home():
 @bp.get("/privacy")
 def privacy():
     # Every published form says what its answers are for and how long they are kept.
-    privacy_forms = list(registry.published())
+    privacy_forms = list(registry.with_own_retention())
     return page_cache_for_forms(
         lambda: render_template("public/privacy.html", privacy_forms=privacy_forms),
         tuple((entry.code, entry.version, entry.updated_at) for entry in privacy_forms),

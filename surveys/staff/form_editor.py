@@ -15,11 +15,10 @@ from sqlalchemy import select
 
 from .. import database
 from ..extensions import db
-from ..forms import editing
+from ..forms import editing, registry
 from ..forms.definition import Kind
 from ..forms.document import FORM_TEXTS, definition_of, missing_translations, problems
 from ..forms.engine import build_form_class
-from ..i18n import LANGUAGES
 from ..models import Form, FormKind, Training
 from ..services import forms as form_service
 from . import bp
@@ -45,7 +44,7 @@ def training_of(form: Form) -> Training | None:
     """The training whose own questions ``form`` holds, if it does."""
     if form.kind != FormKind.TRAINING_QUESTIONS:
         return None
-    return db.session.get(Training, int(form.code.removeprefix("training_")))
+    return db.session.get(Training, registry.training_id_of(form.code))
 
 
 def kind_names() -> dict[str, str]:
@@ -181,20 +180,26 @@ def form_edit(code):
             anchor = "#questions" if action != "save" else ""
             return redirect(url_for("staff.form_edit", code=code) + anchor, code=303)
     db.session.refresh(form)
-    page = render_template(
+    posted = request.form if request.method == "POST" else None
+    page = editor_page(confirm, form, document, posted=posted, error=error)
+    return page, status_of(confirm, 422 if error else 200)
+
+
+def editor_page(confirm, form: Form, document: dict, **shown) -> str:
+    """The page of a form in the editor; ``shown``: what was posted, an error, the reasons
+    a publish was refused."""
+    return render_template(
         "staff/editor_form.html",
         form=confirm,
         record=form,
         document=document,
-        posted=request.form if request.method == "POST" else None,
-        error=error,
         text_names=TEXT_NAMES,
         kinds=kind_names(),
         missing=missing_translations(document),
         problems=problems(document),
         training=training_of(form),
+        **{"posted": None, "error": None, **shown},
     )
-    return page, status_of(confirm, 422 if error else 200)
 
 
 def publish(code: str):
@@ -203,21 +208,7 @@ def publish(code: str):
     except form_service.InvalidDocument as invalid:
         form = editable_form(code)
         document = form_service.working_document(form)
-        page = render_template(
-            "staff/editor_form.html",
-            form=ConfirmForm(),
-            record=form,
-            document=document,
-            posted=None,
-            error=None,
-            refused=invalid.reasons,
-            text_names=TEXT_NAMES,
-            kinds=kind_names(),
-            missing=missing_translations(document),
-            problems=problems(document),
-            training=training_of(form),
-        )
-        return page, 422
+        return editor_page(ConfirmForm(), form, document, refused=invalid.reasons), 422
     target = url_for("staff.form_edit", code=code, published=number)
     return redirect(target, code=303)
 
@@ -317,5 +308,4 @@ def form_preview(code, preview_lang):
             code=code,
             staff_lang=staff_lang,
             preview_lang=preview_lang,
-            languages_to_preview=LANGUAGES,
         )

@@ -176,7 +176,7 @@ def privacy_search():
         person=person,
         invalid=invalid,
         confirm=ConfirmForm(),
-        retention_forms=list(registry.published()),
+        retention_forms=list(registry.with_own_retention()),
     )
 
 
