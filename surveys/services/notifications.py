@@ -149,6 +149,12 @@ class EncodedHeader:
 INSERT_MESSAGE = insert(OutboxMessage.__table__)
 
 
+def new_message_id() -> str:
+    """A Message-ID for a queued e-mail, under the public site's domain."""
+    domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
+    return f"<{uuid.uuid4()}@{domain}>"
+
+
 def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int:
     """Queue the ``kind`` message for a registration in the caller's transaction, as one
     INSERT (the caller may hold the training's lock: nothing is rendered, no object is
@@ -156,7 +162,6 @@ def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int
     committed."""
     if kind not in KINDS:
         raise ValueError(kind)
-    domain = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
     result = execute_core(
         INSERT_MESSAGE,
         {
@@ -164,7 +169,7 @@ def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int
             "registration_id": registration_id,
             "recipient": recipient,
             "subject": "",  # written with the message
-            "message_id": f"<{uuid.uuid4()}@{domain}>",
+            "message_id": new_message_id(),
             "created_at": now,
             "next_attempt_at": now,
         },

@@ -5,9 +5,11 @@ transaction that first takes the training's lock — ``BEGIN IMMEDIATE`` on SQLi
 database; sign-ups are short), ``SELECT … FOR UPDATE`` on the training row on PostgreSQL —
 so concurrent sign-ups are decided one after the other, in arrival order. The unique
 constraint on (training, e-mail) stays as the last line of defence. The lock is held for
-the decision only (read in one query, then one insert for the registration and one for
-its e-mail): the e-mail is written once it has committed, by the request or by the outbox
-worker (``notifications``, OUTBOX_AFTER_COMMIT).
+the decision only: on PostgreSQL a new address's sign-up is one statement under it
+(``sign_up_at_once``); otherwise, and for an address already registered, one query reads
+the seats, then one insert for the registration and one for its e-mail. The e-mail is
+written once it has committed, by the request or by the outbox worker (``notifications``,
+OUTBOX_AFTER_COMMIT).
 """
 
 from dataclasses import dataclass, field
@@ -30,7 +32,7 @@ from ..models import (
     utcnow,
 )
 from ..models.trainings import accepts_registrations
-from . import audit, notifications, outbox, tokens
+from . import audit, notifications, outbox, sign_up_at_once, tokens
 
 CONFIRMED = RegistrationStatus.CONFIRMED
 WAITLISTED = RegistrationStatus.WAITLISTED
@@ -301,6 +303,12 @@ def sign_up(
         raise RegistrationClosed(lock.slug)
 
     email = answers["email"]
+    if db.session.connection().dialect.name == "postgresql":
+        outcome = sign_up_new_address_at_once(
+            training_id, definition, answers, lock, locale, submission_key, consents
+        )
+        if outcome is not None:
+            return outcome
     confirmed, waitlisted, registration_id = seats_and_registration(training_id, email)
     registration = (
         None if registration_id is None else db.session.get(Registration, registration_id)
@@ -360,6 +368,41 @@ def sign_up(
         # Decided under the lock: everyone waiting came before, in (waitlisted_at, id) order.
         waitlist_place=waitlisted + 1 if status == WAITLISTED else None,
         message_ids=[message_id],
+    )
+    outbox.deliver_after_commit(outcome.message_ids)
+    return outcome
+
+
+def sign_up_new_address_at_once(
+    training_id, definition, answers, lock, locale, submission_key, consents
+) -> SignupOutcome | None:
+    """``sign_up`` for an address new to the training, on PostgreSQL: one statement under
+    the lock (``sign_up_at_once``), then the commit. None, with nothing written, when the
+    address is already registered."""
+    details = {
+        "training_id": training_id,
+        "email": answers["email"],
+        "phone": answers.get("phone"),
+        "locale": locale,
+        "form_version": definition.version,
+        "version_id": definition.version_id,
+        "extra_version_id": definition.extra_version_id,
+        "answers": answers,
+        "submission_key": submission_key,
+        "consents": consents or {},
+    }
+    stored = sign_up_at_once.store_new_sign_up(
+        details, capacity=lock.capacity, now=lock.now, message_id=notifications.new_message_id()
+    )
+    if stored is None:
+        return None
+    db.session.commit()
+    outcome = SignupOutcome(
+        registration_id=stored.registration_id,
+        status=stored.status,
+        already_registered=False,
+        waitlist_place=stored.waiting_before + 1 if stored.status == WAITLISTED else None,
+        message_ids=[stored.message_id],
     )
     outbox.deliver_after_commit(outcome.message_ids)
     return outcome
