@@ -4,6 +4,7 @@ import logging
 import time
 
 import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import func, select
 
 from surveys.extensions import db
@@ -241,4 +242,14 @@ def test_a_form_without_its_stamp_comes_back_with_a_fresh_one_and_is_then_stored
     assert (
         client.post("/fr/survey", data={**hidden_fields(html), **SURVEY_ANSWERS}).status_code == 303
     )
+    assert count_submissions(app) == 1
+
+
+def test_a_page_served_before_stamps_were_plain_signed_strings_is_stored_at_once(app, client):
+    """A person who opened the form before an upgrade and sends it after: the stamp of the
+    page they hold (a serialized one) still counts, nothing comes back to be sent again."""
+    tokens = hidden_fields(client.get("/fr/survey").get_data(as_text=True))
+    earlier = URLSafeSerializer(app.secret_key, salt="surveys.form-started")
+    tokens["started"] = earlier.dumps(round(time.time() - 120, 3))
+    assert client.post("/fr/survey", data={**tokens, **SURVEY_ANSWERS}).status_code == 303
     assert count_submissions(app) == 1

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_wtf import FlaskForm
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, Signer, URLSafeSerializer
 from wtforms import HiddenField, StringField
 from wtforms.meta import DefaultMeta
 
@@ -24,21 +24,33 @@ HONEYPOT_FIELD = "website_url"
 SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def started_serializer(app: Flask | None = None) -> URLSafeSerializer:
+def started_signer(app: Flask | None = None) -> Signer:
     """One per app (the current one by default): building it derives keys, and every form
     page needs it."""
     app = app or current_app
-    serializer = app.extensions.get("surveys.started_serializer")
-    if serializer is None:
-        serializer = URLSafeSerializer(app.secret_key, salt="surveys.form-started")
-        app.extensions["surveys.started_serializer"] = serializer
-    return serializer
+    signer = app.extensions.get("surveys.started_signer")
+    if signer is None:
+        signer = Signer(app.secret_key, salt="surveys.form-started.v2")
+        app.extensions["surveys.started_signer"] = signer
+    return signer
 
 
-def new_stamp(serializer: URLSafeSerializer | None = None) -> str:
+def new_stamp() -> str:
     """The signed time a form was served (for the minimum fill time), to the millisecond: in
-    whole seconds, a page served at x.999 s and sent 2 ms later looked a second old."""
-    return (serializer or started_serializer()).dumps(round(time.time(), 3))
+    whole seconds, a page served at x.999 s and sent 2 ms later looked a second old. A plain
+    signed string: itsdangerous' serializers add JSON and a compression attempt, which cost
+    a blank form page about a tenth of its time (23 against 3 us)."""
+    return started_signer().sign(f"{time.time():.3f}").decode()
+
+
+def served_at(stamp: str) -> float:
+    """The time in a stamp; ``BadSignature`` or ``ValueError`` when it is not one of ours.
+    A page served before stamps were plain signed strings carries a serialized one."""
+    try:
+        return float(started_signer().unsign(stamp))
+    except BadSignature:
+        previous = URLSafeSerializer(current_app.secret_key, salt="surveys.form-started")
+        return float(previous.loads(stamp))
 
 
 def new_submission_key() -> str:
@@ -73,10 +85,10 @@ class PublicForm(FlaskForm):
         """Why the form does not look filled in by a person ("missing-timestamp", "too-fast":
         it was not open long enough), or None. Formflow sends such forms back, filled in."""
         try:
-            served_at = float(started_serializer().loads(self.started.data or ""))
+            served = served_at(self.started.data or "")
         except (BadSignature, ValueError, TypeError):
             return "missing-timestamp"
-        if time.time() - served_at < current_app.config["MIN_FILL_SECONDS"]:
+        if time.time() - served < current_app.config["MIN_FILL_SECONDS"]:
             return "too-fast"
         return None
 
