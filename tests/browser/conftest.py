@@ -29,6 +29,12 @@ PHONE = {
     "is_mobile": True,
     "has_touch": True,
 }
+TABLET = {
+    "viewport": {"width": 768, "height": 1024},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 # Chrome DevTools' "Slow 3G" preset.
 SLOW_3G = {
     "offline": False,
