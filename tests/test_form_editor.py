@@ -9,7 +9,7 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.models import AuditEvent, Form
 
-from .support import press, stored_submissions, submit
+from .support import press, stored_submissions, submit, translated
 
 TEXTS = {
     "title": (
@@ -206,3 +206,21 @@ def test_a_form_with_a_text_missing_in_a_language_is_not_published_unless_staff_
     assert published.status_code == 303
     html = app.test_client().get("/uk/f/trial").get_data(as_text=True)
     assert '<span lang="fr">Votre nom</span>' in html  # read in French by screen readers
+
+
+def test_a_choice_question_without_choices_stops_the_publish_and_is_named_by_its_text(
+    app, staff_client
+):
+    created = press(staff_client, "/staff/editor/new", **texts("name", "Essai", "Trial", "Спроба"))
+    edit_url = created.headers["Location"]
+    code = edit_url.rsplit("/", 1)[-1]
+    add_question(staff_client, code, "single", "Quel atelier ?", "Which workshop?", "Який воркшоп?")
+
+    refused = press(staff_client, edit_url, ("action", "publish"))
+    assert refused.status_code == 422
+    # The staff member's language is French: the question is named as they wrote it.
+    reason = translated(
+        app, "fr", "%(question)s: add at least one choice.", question="Quel atelier ?"
+    )
+    assert reason in refused.get_data(as_text=True)
+    assert app.test_client().get("/fr/f/trial").status_code == 404

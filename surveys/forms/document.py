@@ -207,6 +207,13 @@ def missing_translations(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     return missing
 
 
+def question_name(question: Mapping[str, Any]) -> str:
+    """How a problem names a question: its text in the current language, as staff see it in
+    the editor, or its code while it has no text."""
+    label = question.get("label")
+    return str(Text(label)) if label else question["code"]
+
+
 def problems(document: Mapping[str, Any]) -> list[str]:
     """What makes a document unusable as a form, in plain words in the current language
     (empty when none): no question, unknown types, codes repeated, conditions on questions
@@ -220,32 +227,32 @@ def problems(document: Mapping[str, Any]) -> list[str]:
         found.append(_("The code %(code)s is used by two questions.", code=code))
     by_code = {q.get("code"): q for q in questions}
     for question in questions:
-        code = question.get("code")
-        if not code:
+        if not question.get("code"):
             found.append(_("A question has no code."))
             continue
+        name = question_name(question)
         if question.get("type") not in {kind.value for kind in Kind}:
             found.append(
-                _("%(question)s: unknown type %(type)s.", question=code, type=question.get("type"))
+                _("%(question)s: unknown type %(type)s.", question=name, type=question.get("type"))
             )
             continue
         if not question.get("label"):
-            found.append(_("%(question)s: the question has no text.", question=code))
+            found.append(_("%(question)s: the question has no text.", question=name))
         choice_codes = [c.get("code") for c in question.get("choices", ())]
         for repeated in sorted({c for c in choice_codes if choice_codes.count(c) > 1}, key=str):
             found.append(
                 _(
                     "%(question)s: the choice code %(code)s is used twice.",
-                    question=code,
+                    question=name,
                     code=repeated,
                 )
             )
         has_choices = Kind(question["type"]) in (Kind.SINGLE, Kind.SELECT, Kind.MULTIPLE)
         if has_choices and not choice_codes:
-            found.append(_("%(question)s: add at least one choice.", question=code))
+            found.append(_("%(question)s: add at least one choice.", question=name))
         condition = question.get("required_if")
         unknown_question = _(
-            "%(question)s: its condition names a question that is not in the form.", question=code
+            "%(question)s: its condition names a question that is not in the form.", question=name
         )
         if condition and "any_answered" in condition:
             if any(other not in by_code for other in condition["any_answered"]):
@@ -263,14 +270,14 @@ def problems(document: Mapping[str, Any]) -> list[str]:
                         _(
                             "%(question)s: its condition needs one or more choices of the "
                             "question it depends on.",
-                            question=code,
+                            question=name,
                         )
                     )
         if question.get("only_if") and question["only_if"] not in CONTEXT_CONDITIONS:
             found.append(
                 _(
                     "%(question)s: unknown setting %(setting)s.",
-                    question=code,
+                    question=name,
                     setting=question["only_if"],
                 )
             )
