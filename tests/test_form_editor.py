@@ -38,6 +38,14 @@ def texts(prefix, fr, en, uk):
     return {f"{prefix}.fr": fr, f"{prefix}.en": en, f"{prefix}.uk": uk}
 
 
+def new_form(staff_client, fr, en, uk) -> tuple[str, str]:
+    """A blank form named in three languages: its editor's address, and its code."""
+    created = press(staff_client, "/staff/editor/new", **texts("name", fr, en, uk))
+    assert created.status_code == 303
+    edit_url = created.headers["Location"]
+    return edit_url, edit_url.rsplit("/", 1)[-1]
+
+
 def add_question(staff_client, code, kind, fr, en, uk):
     response = press(
         staff_client,
@@ -190,9 +198,7 @@ def test_staff_make_preview_and_publish_a_form_that_the_public_answers(app, staf
 def test_a_form_with_a_text_missing_in_a_language_is_not_published_unless_staff_choose(
     app, staff_client
 ):
-    created = press(staff_client, "/staff/editor/new", **texts("name", "Essai", "Trial", ""))
-    edit_url = created.headers["Location"]
-    code = edit_url.rsplit("/", 1)[-1]
+    edit_url, code = new_form(staff_client, "Essai", "Trial", "")
     add_question(staff_client, code, "text", "Votre nom", "Your name", "")
     page = staff_client.get(edit_url).get_data(as_text=True)
     assert "missing" in page or "manquant" in page
@@ -211,9 +217,7 @@ def test_a_form_with_a_text_missing_in_a_language_is_not_published_unless_staff_
 def test_a_choice_question_without_choices_stops_the_publish_and_is_named_by_its_text(
     app, staff_client
 ):
-    created = press(staff_client, "/staff/editor/new", **texts("name", "Essai", "Trial", "Спроба"))
-    edit_url = created.headers["Location"]
-    code = edit_url.rsplit("/", 1)[-1]
+    edit_url, code = new_form(staff_client, "Essai", "Trial", "Спроба")
     add_question(staff_client, code, "single", "Quel atelier ?", "Which workshop?", "Який воркшоп?")
 
     refused = press(staff_client, edit_url, ("action", "publish"))

@@ -296,19 +296,35 @@ def sign_up(
     is told so and the confirmation (or waiting-list notice) is sent again — at most once per
     ``RESEND_INTERVAL_SECONDS``. A form sent twice (a double tap) is the same sign-up.
     """
+    email = answers["email"]
+    details = {
+        "phone": answers.get("phone"),
+        "locale": locale,
+        "form_version": definition.version,
+        "version_id": definition.version_id,
+        "extra_version_id": definition.extra_version_id,
+        "answers": answers,
+        "submission_key": submission_key,
+        "consents": consents or {},
+    }
     lock = lock_for_sign_up(training_id)
     now = lock.now
     if not lock.accepting:
         db.session.rollback()
         raise RegistrationClosed(lock.slug)
 
-    email = answers["email"]
     if db.session.connection().dialect.name == "postgresql":
-        outcome = sign_up_new_address_at_once(
-            training_id, definition, answers, lock, locale, submission_key, consents
+        stored = sign_up_at_once.store_new_sign_up(
+            {"training_id": training_id, "email": email, **details},
+            capacity=lock.capacity,
+            now=now,
+            message_id=notifications.new_message_id(),
         )
-        if outcome is not None:
-            return outcome
+        if stored is not None:
+            db.session.commit()
+            return announced(
+                stored.registration_id, stored.status, stored.waiting_before, stored.message_id
+            )
     confirmed, waitlisted, registration_id = seats_and_registration(training_id, email)
     registration = (
         None if registration_id is None else db.session.get(Registration, registration_id)
@@ -328,15 +344,7 @@ def sign_up(
         return outcome
 
     status = CONFIRMED if lock.capacity is None or confirmed < lock.capacity else WAITLISTED
-    details = {
-        "phone": answers.get("phone"),
-        "locale": locale,
-        "form_version": definition.version,
-        "version_id": definition.version_id,
-        "extra_version_id": definition.extra_version_id,
-        "answers": answers,
-        "submission_key": submission_key,
-        "consents": consents or {},
+    details |= {
         "status": status,
         "cancelled_at": None,
         "confirmed_at": now if status == CONFIRMED else None,
@@ -361,48 +369,20 @@ def sign_up(
         if existing is None:
             raise
         return outcome_of(existing, already_registered=True)
+    # Decided under the lock: everyone waiting came before, in (waitlisted_at, id) order.
+    return announced(registration_id, status, waitlisted, message_id)
+
+
+def announced(
+    registration_id: int, status: str, waiting_before: int, message_id: int
+) -> SignupOutcome:
+    """A new sign-up, committed: what the person is told, and their e-mail on its way."""
     outcome = SignupOutcome(
         registration_id=registration_id,
         status=status,
         already_registered=False,
-        # Decided under the lock: everyone waiting came before, in (waitlisted_at, id) order.
-        waitlist_place=waitlisted + 1 if status == WAITLISTED else None,
+        waitlist_place=waiting_before + 1 if status == WAITLISTED else None,
         message_ids=[message_id],
-    )
-    outbox.deliver_after_commit(outcome.message_ids)
-    return outcome
-
-
-def sign_up_new_address_at_once(
-    training_id, definition, answers, lock, locale, submission_key, consents
-) -> SignupOutcome | None:
-    """``sign_up`` for an address new to the training, on PostgreSQL: one statement under
-    the lock (``sign_up_at_once``), then the commit. None, with nothing written, when the
-    address is already registered."""
-    details = {
-        "training_id": training_id,
-        "email": answers["email"],
-        "phone": answers.get("phone"),
-        "locale": locale,
-        "form_version": definition.version,
-        "version_id": definition.version_id,
-        "extra_version_id": definition.extra_version_id,
-        "answers": answers,
-        "submission_key": submission_key,
-        "consents": consents or {},
-    }
-    stored = sign_up_at_once.store_new_sign_up(
-        details, capacity=lock.capacity, now=lock.now, message_id=notifications.new_message_id()
-    )
-    if stored is None:
-        return None
-    db.session.commit()
-    outcome = SignupOutcome(
-        registration_id=stored.registration_id,
-        status=stored.status,
-        already_registered=False,
-        waitlist_place=stored.waiting_before + 1 if stored.status == WAITLISTED else None,
-        message_ids=[stored.message_id],
     )
     outbox.deliver_after_commit(outcome.message_ids)
     return outcome
