@@ -5,8 +5,9 @@ from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_decimal, get_locale
 
+from .dates import format_date, format_datetime, format_time
 from .i18n import ENDONYMS, LANGUAGES, language_from_path, localized
 
 
@@ -54,4 +55,5 @@ def init_app(app: Flask) -> None:
             "format_date": format_date,
             "format_decimal": format_decimal,
             "format_datetime": format_datetime,
+            "format_time": format_time,
         }

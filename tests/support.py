@@ -178,6 +178,14 @@ ILI_ANSWERS = {
 }
 
 
+def written_date(app, lang: str, value, format: str = "full") -> str:
+    """``value`` as a page in ``lang`` writes it (surveys.dates)."""
+    from surveys.dates import format_date
+
+    with app.test_request_context(f"/{lang}/"):
+        return format_date(value, format)
+
+
 def translated(app, lang: str, message: str, **variables) -> str:
     """``message`` as the visitor reads it in ``lang``, HTML-escaped as pages show it: an
     interface text from the catalogs, or a form's text (by its English wording) from the

@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from babel.dates import format_date
 from sqlalchemy import select
 
 from surveys.extensions import db
@@ -18,6 +17,7 @@ from .support import (
     outbox_messages,
     submit,
     translated,
+    written_date,
 )
 
 
@@ -35,7 +35,7 @@ def test_list_shows_upcoming_trainings_with_dates_in_the_visitors_language(app, 
     html = client.get(f"/{lang}/trainings").get_data(as_text=True)
 
     first = date.today() + timedelta(days=10)
-    assert format_date(first, "full", locale=lang) in html
+    assert written_date(app, lang, first) in html
     assert "/trainings/droit-des-etrangers" in html
     assert "passee" not in html
     assert "brouillon" not in html

@@ -17,6 +17,7 @@ from .support import (
     registrations_by_email,
     sign_up,
     translated,
+    written_date,
 )
 
 
@@ -85,9 +86,8 @@ def test_list_shows_seats_and_deadline(app, client):
     make_training(app, capacity=10, deadline=deadline)
     html = client.get("/en/trainings").get_data(as_text=True)
     assert "10 seats left" in html
-    from babel.dates import format_date
 
-    assert format_date(deadline, "long", locale="en") in html
+    assert written_date(app, "en", deadline, "long") in html
 
 
 def test_same_email_again_is_told_and_gets_the_confirmation_again(app, client):

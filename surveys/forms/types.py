@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from flask import current_app
-from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from wtforms import (
     BooleanField,
@@ -28,6 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import StopValidation, ValidationError
 
+from ..dates import format_date
 from . import values
 from .definition import Kind, is_empty
 
