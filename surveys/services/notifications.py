@@ -442,8 +442,14 @@ def render(message: OutboxMessage, registration: Registration) -> Draft:
     email.add_alternative(html, subtype="html")
     ics = calendar.registration_calendar(registration, kind, public_url, sequence)
     method = "CANCEL" if kind == "cancelled" else "PUBLISH"
+    # The charset is declared: a strict reader decodes an undeclared text part as ASCII, and
+    # titles and places are not ("é" came out as garbage).
     email.add_attachment(
-        ics, maintype="text", subtype="calendar", filename="training.ics", params={"method": method}
+        ics,
+        maintype="text",
+        subtype="calendar",
+        filename="training.ics",
+        params={"method": method, "charset": "utf-8"},
     )
     email["Content-Language"] = lang  # after the body: set_content drops Content-* headers
     return Draft(
