@@ -1,8 +1,10 @@
 """``flask demo load``: demonstration trainings for a local installation."""
 
+from collections.abc import Iterable
 from datetime import date, time, timedelta
 
 import click
+from dateutil.easter import easter
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -12,9 +14,35 @@ from ..models import Training, TrainingSession
 demo = AppGroup("demo", help="Demonstration data for a local installation.")
 
 
+# Belgium's fixed public holidays (month, day): New Year, Labour Day, National Day,
+# Assumption, All Saints, Armistice, Christmas.
+FIXED_HOLIDAYS = {(1, 1), (5, 1), (7, 21), (8, 15), (11, 1), (11, 11), (12, 25)}
+# Easter Monday, Ascension and Whit Monday, in days after Easter Sunday.
+AFTER_EASTER = (1, 39, 50)
+
+
+def is_public_holiday(day: date) -> bool:
+    """A Belgian public holiday: no training is given on one."""
+    if (day.month, day.day) in FIXED_HOLIDAYS:
+        return True
+    return any(day == easter(day.year) + timedelta(days=n) for n in AFTER_EASTER)
+
+
+def working_days(days: Iterable[date]) -> list[date]:
+    """The days, each one that falls on a public holiday (or on a day already taken) moved a
+    week later: the same weekday, as a course of four Fridays stays on Fridays."""
+    taken: list[date] = []
+    for day in days:
+        while is_public_holiday(day) or day in taken:
+            day += timedelta(weeks=1)
+        taken.append(day)
+    return sorted(taken)
+
+
 def demo_trainings(today: date) -> list[Training]:
     """Three trainings modelled on real ones: a four-day course, a two-day workshop with
-    limited seats that must be attended in full, an information session without limit."""
+    limited seats that must be attended in full, an information session without limit. None
+    on a public holiday (a demo seen in December put two on 25 December and 1 January)."""
     first_friday = today + timedelta(days=(4 - today.weekday()) % 7 + 21)
     return [
         Training(
@@ -41,12 +69,12 @@ def demo_trainings(today: date) -> list[Training]:
             is_published=True,
             sessions=[
                 TrainingSession(
-                    date=first_friday + timedelta(weeks=week),
+                    date=day,
                     start_time=time(9, 30),
                     end_time=time(16, 30),
                     place="Namur, rue de Bruxelles 20",
                 )
-                for week in range(4)
+                for day in working_days(first_friday + timedelta(weeks=w) for w in range(4))
             ],
         ),
         Training(
@@ -69,12 +97,12 @@ def demo_trainings(today: date) -> list[Training]:
             is_published=True,
             sessions=[
                 TrainingSession(
-                    date=first_friday + timedelta(days=offset),
+                    date=day,
                     start_time=time(9, 0),
                     end_time=time(16, 0),
                     place="Ciney, Maison des associations",
                 )
-                for offset in (3, 10)
+                for day in working_days(first_friday + timedelta(days=n) for n in (3, 10))
             ],
         ),
         Training(
@@ -95,7 +123,7 @@ def demo_trainings(today: date) -> list[Training]:
             is_published=True,
             sessions=[
                 TrainingSession(
-                    date=first_friday + timedelta(days=12),
+                    date=working_days([first_friday + timedelta(days=12)])[0],
                     start_time=time(18, 0),
                     end_time=time(19, 30),
                     place="Namur, Espace citoyen",
