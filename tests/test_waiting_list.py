@@ -88,6 +88,22 @@ def test_list_shows_seats_and_deadline(app, client):
     assert "10 seats left" in html
 
     assert written_date(app, "en", deadline, "long") in html
+    # A clear way in, to the sign-up form of the training's page.
+    assert '<a class="go" href="/en/trainings/droit-des-etrangers#sign-up">Sign up<' in html
+
+
+def test_list_offers_the_waiting_list_for_a_full_training_and_nothing_once_closed(app, client):
+    make_training(app, capacity=1)
+    sign_up(client, "droit-des-etrangers", email="first@example.be")
+    html = app.test_client().get("/fr/trainings").get_data(as_text=True)
+    assert translated(app, "fr", "Full — waiting list") in html
+    link = '<a class="go" href="/fr/trainings/droit-des-etrangers#sign-up">'
+    assert link + translated(app, "fr", "Join the waiting list") + "<" in html
+
+    app.test_cli_runner().invoke(args=["trainings", "close", "droit-des-etrangers"])
+    html = app.test_client().get("/fr/trainings").get_data(as_text=True)
+    assert translated(app, "fr", "Registrations are closed.") in html
+    assert 'class="go"' not in html
 
 
 def test_same_email_again_is_told_and_gets_the_confirmation_again(app, client):
