@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
+from markupsafe import Markup
 
 from .dates import format_date, format_datetime, format_time
 from .i18n import ENDONYMS, LANGUAGES, language_from_path, localized
@@ -20,6 +21,11 @@ def static_version(static_folder: str, filename: str) -> str:
 def static_url(filename: str) -> str:
     version = static_version(current_app.static_folder, filename)
     return url_for("static", filename=filename, v=version)
+
+
+def mail_link(address: str) -> Markup:
+    """An e-mail address people can tap to write to it (escaped: it comes from a setting)."""
+    return Markup('<a href="mailto:{0}">{0}</a>').format(address)
 
 
 def switch_url(code: str) -> str:
@@ -50,6 +56,7 @@ def init_app(app: Flask) -> None:
             "lang": lang,
             "languages": [(code, ENDONYMS[code]) for code in LANGUAGES],
             "switch_url": switch_url,
+            "mail_link": mail_link,
             "static_url": static_url,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,

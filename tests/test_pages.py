@@ -157,3 +157,11 @@ def test_error_page_outside_a_language_is_negotiated(app, client):
     assert response.status_code == 404
     assert '<html lang="uk">' in response.get_data(as_text=True)
     assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("page", ["privacy", "accessibility"])
+def test_the_contact_address_is_a_link_to_write_to(app, client, lang, page):
+    address = app.config["CONTACT_EMAIL"]
+    html = client.get(f"/{lang}/{page}").get_data(as_text=True)
+    assert f'<a href="mailto:{address}">{address}</a>' in html
