@@ -43,3 +43,18 @@ def test_choices_are_large_targets_in_one_column_where_labels_wrap(open_page, la
         page.locator("main form[method=post]").last.evaluate("form => form.submit()")
     assert page.locator(".q.bad").count() > 0
     assert layout_problems(page) == []
+
+
+@pytest.mark.parametrize("form", ["survey", "ili"])
+def test_inputs_are_sized_to_what_they_hold(open_page, form):
+    """A phone number or a count in a box as wide as the page reads as a place for a long
+    text: their boxes fit their content; texts and addresses keep the whole width."""
+    page = open_page(f"/en/{form}", lang="en")
+    width = page.locator("main").bounding_box()["width"]
+    phone = page.locator("main input[type=tel]").first.bounding_box()["width"]
+    assert 200 <= phone <= 250 < width
+    if form == "ili":
+        count = page.locator("main input[inputmode=numeric]").first.bounding_box()["width"]
+        assert 120 <= count <= 150
+        email = page.locator("main input[type=email]").first.bounding_box()["width"]
+        assert email > width - 40
