@@ -85,6 +85,25 @@
     });
   }
 
+  // Switching language in the middle of a form: the page comes back at the question the
+  // person was on (the last one they touched, else the first one on screen), not at the top
+  // of a long page. Without this script it comes back at the top, every answer kept.
+  if (form) {
+    var current = null;
+    form.addEventListener("focusin", function (event) {
+      current = event.target.closest(".q[id]") || current;
+    });
+    document.querySelectorAll("button[name=switch_language]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var question = current || Array.prototype.find.call(
+          form.querySelectorAll(".q[id]"),
+          function (candidate) { return candidate.getBoundingClientRect().bottom > 0; }
+        );
+        if (question) button.formAction = button.formAction.split("#")[0] + "#" + question.id;
+      });
+    });
+  }
+
   // Live character counters: "123 / 2 000" in the page's number format.
   var format = new Intl.NumberFormat(document.documentElement.lang);
   document.querySelectorAll("textarea[data-max]").forEach(function (area) {

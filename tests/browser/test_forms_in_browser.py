@@ -131,11 +131,27 @@ def test_switching_language_in_the_middle_keeps_what_was_typed(live, open_page):
     page = open_page("/fr/survey", lang="fr")
     fill(page, live.app, "fr", SURVEY, {"topics": ["health"], "comment": "Bonjour à tous"})
     page.get_by_role("button", name="Українська").click()
-    page.wait_for_url("**/uk/survey")
+    # Back at the question the person was on (the comment, last typed), not at the top.
+    page.wait_for_url("**/uk/survey#question-comment")
     assert page.locator("html").get_attribute("lang") == "uk"
     assert page.locator("input[name=topics][value=health]").is_checked()
     assert page.locator("#q-comment").input_value() == "Bonjour à tous"
     assert page.locator("#error-summary").count() == 0
+    assert page.evaluate("window.scrollY") > 1000
+    box = page.locator("#question-comment").bounding_box()
+    assert -2 <= box["y"] < page.viewport_size["height"]  # at the top of the screen
+
+
+def test_switching_language_before_touching_anything_keeps_the_question_on_screen(live, open_page):
+    page = open_page("/fr/survey", lang="fr")
+    page.locator("#question-channels").scroll_into_view_if_needed()
+    page.evaluate("window.scrollBy(0, 100)")  # the question's top just off screen, as one reads
+    page.get_by_role("button", name="English").click()
+    page.wait_for_url("**/en/survey#question-*")
+    question = page.url.rsplit("#", 1)[1]
+    box = page.locator(f"#{question}").bounding_box()
+    assert -2 <= box["y"] < page.viewport_size["height"]  # at the top of the screen
+    assert page.evaluate("window.scrollY") > 500
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
