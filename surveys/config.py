@@ -113,11 +113,15 @@ DEFAULTS = {
     # Retention of the outbox's traces (recipient, subject) and of the audit log.
     "RETENTION_OUTBOX_DAYS": 90,
     "RETENTION_AUDIT_MONTHS": 24,
+    # The language staff write the texts they give once (the organisation's name, a
+    # training's trainer and places): pages in another language mark them with it.
+    "ORGANISATION_LANGUAGE": "fr",
 }
 
 # Shown only in development and tests, so a fresh clone runs without configuration.
 DEVELOPMENT_IDENTITY = {
-    "ORGANISATION_NAME": "Centre interculturel (development)",
+    # What visitors of a local installation read: no word of the developers' own.
+    "ORGANISATION_NAME": "Centre interculturel",
     "ORGANISATION_ADDRESS": "Namur, Belgique",
     "CONTACT_EMAIL": "privacy@localhost",
     "PUBLIC_URL": "http://127.0.0.1:5000",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .dates import format_date, format_datetime, format_time
 from .i18n import ENDONYMS, LANGUAGES, language_from_path, localized
@@ -26,6 +26,15 @@ def static_url(filename: str) -> str:
 def mail_link(address: str) -> Markup:
     """An e-mail address people can tap to write to it (escaped: it comes from a setting)."""
     return Markup('<a href="mailto:{0}">{0}</a>').format(address)
+
+
+def written_once(text: str) -> Markup:
+    """A text staff wrote in one language only (ORGANISATION_LANGUAGE), marked with it on a
+    page in another language."""
+    written_in = current_app.config["ORGANISATION_LANGUAGE"]
+    if not text or str(get_locale()) == written_in:
+        return escape(text)
+    return Markup('<span lang="{0}">{1}</span>').format(written_in, text)
 
 
 def switch_url(code: str) -> str:
@@ -57,6 +66,7 @@ def init_app(app: Flask) -> None:
             "languages": [(code, ENDONYMS[code]) for code in LANGUAGES],
             "switch_url": switch_url,
             "mail_link": mail_link,
+            "written_once": written_once,
             "static_url": static_url,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,

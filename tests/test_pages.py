@@ -165,3 +165,18 @@ def test_the_contact_address_is_a_link_to_write_to(app, client, lang, page):
     address = app.config["CONTACT_EMAIL"]
     html = client.get(f"/{lang}/{page}").get_data(as_text=True)
     assert f'<a href="mailto:{address}">{address}</a>' in html
+
+
+def test_texts_staff_write_once_are_marked_with_their_language_on_other_pages(app, client):
+    make_training(app)
+    html = client.get("/uk/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert '<dd><span lang="fr">Service juridique</span></dd>' in html
+    assert '<a class="brand" href="/uk/"><span lang="fr">' in html
+    assert '<span lang="fr">Namur' in html  # the place of each date
+    french = client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert "<dd>Service juridique</dd>" in french
+
+
+@pytest.mark.parametrize("path", ["/fr/", "/en/survey", "/uk/privacy"])
+def test_a_local_installation_shows_visitors_no_developers_word(client, path):
+    assert "development" not in client.get(path).get_data(as_text=True).lower()
