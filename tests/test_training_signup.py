@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from surveys.extensions import db
-from surveys.models import Registration
+from surveys.models import Registration, Training
 
 from .support import (
     LANGUAGES,
@@ -65,6 +65,15 @@ def test_sign_up_is_stored_with_codes_and_normalised_contact(app, client, lang):
     assert registration.answers["organisation_kind"] == "ili"
     assert registration.answers["commune"] == "gembloux"
     assert registration.answers["consent"] is True
+
+    # The confirmation repeats when and where, in the visitor's language.
+    thanks = client.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        training = db.session.scalar(select(Training))
+        first = training.sessions[0]
+        assert len(training.sessions) > 1
+    assert written_date(app, lang, first.date) in thanks
+    assert first.place in thanks
 
 
 def test_same_email_twice_keeps_one_registration_and_says_so(app, client):
