@@ -180,3 +180,11 @@ def test_texts_staff_write_once_are_marked_with_their_language_on_other_pages(ap
 @pytest.mark.parametrize("path", ["/fr/", "/en/survey", "/uk/privacy"])
 def test_a_local_installation_shows_visitors_no_developers_word(client, path):
     assert "development" not in client.get(path).get_data(as_text=True).lower()
+
+
+def test_english_calls_a_trainings_meetings_sessions(app, client):
+    make_training(app)
+    page = client.get("/en/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert "<h2>Sessions</h2>" in page
+    listing = client.get("/en/trainings").get_data(as_text=True)
+    assert re.search(r'<p class="meta">\d+ sessions</p>', listing)

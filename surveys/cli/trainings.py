@@ -66,7 +66,7 @@ def common_options(function):
         "--every-date/--any-date",
         "every_date_required",
         default=None,
-        help="Whether people must attend every date.",
+        help="Whether people must attend every session.",
     )(function)
     return text_options(function)
 

@@ -109,11 +109,11 @@ class TrainingForm(FlaskForm):
         ],
     )
     registration_deadline = DateField(_l("Registration deadline"), validators=[Optional()])
-    every_date_required = BooleanField(_l("Participants must attend every date"))
+    every_date_required = BooleanField(_l("Participants must attend every session"))
     sessions = TextAreaField(
-        _l("Dates"),
+        _l("Sessions"),
         description=_l(
-            "One date per line: date, start and end time, place. For example: "
+            "One session per line: date, start and end time, place. For example: "
             "2027-09-03 09:30-16:30 Namur, rue de Bruxelles 20"
         ),
         validators=[InputRequired(_l("Please fill in this field."))],
