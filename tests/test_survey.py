@@ -73,6 +73,9 @@ def test_missing_answers_re_render_with_everything_kept_and_a_linked_summary(app
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert error_summary(html) == ["q-channels-0", "q-frequency-0"]
+    # The summary is the first thing in the page's main content, above the title.
+    main = html[html.index("<main") :]
+    assert main.index('id="error-summary"') < main.index("<h1")
     assert 'id="q-channels-error"' in html
     # Everything typed is still there.
     assert 'value="housing" checked' in html

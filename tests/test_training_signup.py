@@ -103,7 +103,11 @@ def test_organisation_name_is_required_unless_the_person_has_none(app, client):
     response = submit(
         client, "/en/trainings/droit-des-etrangers", {**SIGNUP_ANSWERS, "organisation": ""}
     )
-    assert error_summary(response.get_data(as_text=True)) == ["q-organisation"]
+    html = response.get_data(as_text=True)
+    assert error_summary(html) == ["q-organisation"]
+    # Above the training's title and description, not down by the form.
+    main = html[html.index("<main") :]
+    assert main.index('id="error-summary"') < main.index("<h1")
 
     response = submit(
         client,
