@@ -37,6 +37,12 @@ def written_once(text: str) -> Markup:
     return Markup('<span lang="{0}">{1}</span>').format(written_in, text)
 
 
+def external_link(url: str) -> Markup:
+    """A link to another site, showing its address without the scheme."""
+    shown = url.split("://", 1)[-1].rstrip("/")
+    return Markup('<a href="{0}">{1}</a>').format(url, shown)
+
+
 def switch_url(code: str) -> str:
     """The same page in another language (for pages outside a language prefix: its home)."""
     path = request.path
@@ -66,6 +72,7 @@ def init_app(app: Flask) -> None:
             "languages": [(code, ENDONYMS[code]) for code in LANGUAGES],
             "switch_url": switch_url,
             "mail_link": mail_link,
+            "external_link": external_link,
             "written_once": written_once,
             "static_url": static_url,
             "localized": lambda values: localized(values, lang),

@@ -77,12 +77,24 @@ def test_every_public_page_is_in_its_language_with_a_switcher(client, training, 
         assert f'href="/{other}{page}"' in html or f'formaction="/{other}{page}"' in html
 
 
+# The supervisory authority, where the privacy notice tells people they can complain.
+EXTERNAL_LINKS = {
+    "https://www.autoriteprotectiondonnees.be",
+    "https://www.dataprotectionauthority.be",
+}
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", PAGES)
 def test_no_page_loads_anything_from_another_host(client, training, lang, page):
     html = client.get(f"/{lang}{page}").get_data(as_text=True)
-    for attribute in re.findall(r'(?:src|href|action|formaction)="([^"]*)"', html):
+    loaded = re.findall(r'(?:src|action|formaction)="([^"]*)"', html)
+    loaded += re.findall(r'<link [^>]*href="([^"]*)"', html)
+    for attribute in loaded:
         assert not re.match(r"^(?:[a-z]+:)?//", attribute), attribute
+    # A link elsewhere loads nothing until it is followed; only the ones people need.
+    for link in re.findall(r'<a [^>]*href="((?:[a-z]+:)?//[^"]*)"', html):
+        assert link in EXTERNAL_LINKS, link
 
 
 def test_home_presents_the_three_forms(client):
@@ -188,3 +200,20 @@ def test_english_calls_a_trainings_meetings_sessions(app, client):
     assert "<h2>Sessions</h2>" in page
     listing = client.get("/en/trainings").get_data(as_text=True)
     assert re.search(r'<p class="meta">\d+ sessions</p>', listing)
+
+
+@pytest.mark.parametrize(
+    ("lang", "site", "name"),
+    [
+        ("fr", "www.autoriteprotectiondonnees.be", "l’Autorité de protection des données"),
+        ("en", "www.dataprotectionauthority.be", '(<span lang="fr">Autorité de protection'),
+        ("uk", "www.dataprotectionauthority.be", 'Бельгії (<span lang="fr">Autorité de protection'),
+    ],
+)
+def test_the_privacy_notice_names_the_complaint_authority_its_address_and_site(
+    client, lang, site, name
+):
+    html = client.get(f"/{lang}/privacy").get_data(as_text=True)
+    assert name in html
+    assert "rue de la Presse 35, 1000 Bruxelles" in html
+    assert f'<a href="https://{site}">{site}</a>' in html
