@@ -140,3 +140,19 @@ def test_the_shipped_forms_keep_every_code_of_version_1():
             assert kept["type"] == question["type"], question["code"]
             codes = {c["code"] for c in kept.get("choices", ())}
             assert {c["code"] for c in question.get("choices", ())} <= codes, question["code"]
+
+
+# Ukrainian euphony: between a word ending in a vowel and a word starting with a consonant
+# the preposition is "v", not "u" (a person "v spysku", on the list); before "v" and "f" it
+# stays "u".
+HARSH_U = re.compile(r"[аеєиіїоуюя]\s+у\s+[бгґджзклмнпрстхцчшщ]", re.IGNORECASE)
+
+
+def test_ukrainian_says_v_not_u_between_a_vowel_and_a_consonant():
+    from surveys.forms import seed_files
+    from surveys.forms.document import texts_in
+
+    texts = [string for _, _, strings in entries("uk") for string in strings]
+    for seed in seed_files.seeds():
+        texts += [v["uk"] for _, v in texts_in(seed.document) if isinstance(v, dict)]
+    assert [t for t in texts if HARSH_U.search(t)] == []
