@@ -14,7 +14,8 @@ from datetime import date, datetime, time
 from babel import dates as babel_dates
 from flask_babel import get_locale, get_timezone, to_user_timezone
 
-FORMAT_LOCALES = {"fr": "fr_BE", "en": "en_GB", "uk": "uk_UA"}
+from .i18n import FORMAT_LOCALES
+
 # Patterns that replace CLDR's for a language and format.
 HOUSE_PATTERNS = {("en", "full"): "EEEE d MMMM y"}
 # The day-of-month field alone (not "dd", not inside a quoted literal).

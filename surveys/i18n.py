@@ -8,6 +8,9 @@ LANGUAGES = ("fr", "en", "uk")
 DEFAULT_LANGUAGE = "fr"
 # Each language is shown by its own name, so a person finds theirs without reading the others.
 ENDONYMS = {"fr": "Français", "en": "English", "uk": "Українська"}
+# How each language writes dates, times and numbers here: as in Belgium for French, British
+# English (a Belgian service's), as in Ukraine for Ukrainian (``dates``).
+FORMAT_LOCALES = {"fr": "fr_BE", "en": "en_GB", "uk": "uk_UA"}
 # People type the country code (UA) rather than the language code (uk).
 ALIASES = {"ua": "uk"}
 # French last: it is the fallback for staff-written text, which is required in French.

@@ -28,13 +28,17 @@ def mail_link(address: str) -> Markup:
     return Markup('<a href="mailto:{0}">{0}</a>').format(address)
 
 
-def written_once(text: str) -> Markup:
-    """A text staff wrote in one language only (ORGANISATION_LANGUAGE), marked with it on a
-    page in another language."""
-    written_in = current_app.config["ORGANISATION_LANGUAGE"]
-    if not text or str(get_locale()) == written_in:
+def written_in(text: str, language: str) -> Markup:
+    """A text that exists in one language only, marked with it on a page in another (screen
+    readers then read it in the right voice)."""
+    if not text or str(get_locale()) == language:
         return escape(text)
-    return Markup('<span lang="{0}">{1}</span>').format(written_in, text)
+    return Markup('<span lang="{0}">{1}</span>').format(language, text)
+
+
+def written_once(text: str) -> Markup:
+    """A text staff wrote in one language only: ORGANISATION_LANGUAGE's."""
+    return written_in(text, current_app.config["ORGANISATION_LANGUAGE"])
 
 
 def external_link(url: str) -> Markup:
@@ -74,6 +78,7 @@ def init_app(app: Flask) -> None:
             "mail_link": mail_link,
             "external_link": external_link,
             "written_once": written_once,
+            "written_in": written_in,
             "static_url": static_url,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.models import AuditEvent, Form
 
-from .support import press, stored_submissions, submit, translated
+from .support import error_summary, hidden_fields, press, stored_submissions, submit, translated
 
 TEXTS = {
     "title": (
@@ -127,6 +127,15 @@ def test_staff_make_preview_and_publish_a_form_that_the_public_answers(app, staf
     assert "Ваша думка про тренінг" in preview and "Корисно?" in preview
     assert "Понеділок" in preview and 'lang="uk"' in preview
     assert app.test_client().get("/uk/f/satisfaction").status_code == 404  # not published
+    # Sending the preview checks the answers as the public page would: the summary comes
+    # first in the page; nothing is stored.
+    tried = staff_client.post(
+        f"/staff/editor/{code}/preview/uk", data=hidden_fields(preview)
+    ).get_data(as_text=True)
+    main = tried[tried.index("<main") :]
+    assert error_summary(tried) == ["q-useful-0"]
+    assert main.index('id="error-summary"') < main.index("<h1")
+    assert stored_submissions(app, code) == []
 
     published = press(staff_client, edit_url, ("action", "publish"))
     assert published.status_code == 303 and "published=1" in published.headers["Location"]

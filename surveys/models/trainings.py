@@ -14,6 +14,8 @@ from sqlalchemy import (
     String,
     Time,
     UniqueConstraint,
+    func,
+    select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -171,3 +173,14 @@ class Registration(db.Model):
     @property
     def full_name(self) -> str:
         return f"{self.answers.get('first_name', '')} {self.answers.get('last_name', '')}".strip()
+
+
+def registrations_with(status: str, training_id):
+    """How many of a training's registrations have ``status``, as a scalar subquery: the
+    seat counts that pages and sign-up decisions read (``training_id`` may be a column or a
+    bound parameter)."""
+    return (
+        select(func.count())
+        .where(Registration.training_id == training_id, Registration.status == status)
+        .scalar_subquery()
+    )

@@ -20,10 +20,11 @@ address already has a registration for the training (the caller's general path h
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, bindparam, case, cast, exists, func, insert, literal, or_, select
+from sqlalchemy import Integer, bindparam, case, cast, exists, insert, literal, or_, select
 
 from ..extensions import execute_core
 from ..models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus
+from ..models.trainings import registrations_with
 
 REGISTRATIONS = Registration.__table__
 MESSAGES = OutboxMessage.__table__
@@ -71,24 +72,19 @@ def parameter(name: str, table=REGISTRATIONS):
     return bindparam(name, type_=table.c[name].type)
 
 
-def seats_taken(status: str):
-    return (
-        select(func.count())
-        .select_from(REGISTRATIONS)
-        .where(
-            REGISTRATIONS.c.training_id == parameter("training_id"),
-            REGISTRATIONS.c.status == status,
-        )
-        .scalar_subquery()
-    )
-
-
 def build_statement():
     now = bindparam("now", type_=REGISTRATIONS.c.created_at.type)
     capacity = cast(bindparam("capacity"), Integer)
+    training_id = parameter("training_id")
     decided = select(
         case(
-            (or_(capacity.is_(None), seats_taken(CONFIRMED) < capacity), literal(CONFIRMED)),
+            (
+                or_(
+                    capacity.is_(None),
+                    registrations_with(CONFIRMED, training_id) < capacity,
+                ),
+                literal(CONFIRMED),
+            ),
             else_=literal(WAITLISTED),
         ).label("status")
     ).subquery("decided")
@@ -106,7 +102,7 @@ def build_statement():
                 literal(0),
             ).where(
                 ~exists().where(
-                    REGISTRATIONS.c.training_id == parameter("training_id"),
+                    REGISTRATIONS.c.training_id == training_id,
                     REGISTRATIONS.c.email == parameter("email"),
                 )
             ),
@@ -135,7 +131,10 @@ def build_statement():
         .add_cte(registered)
         # The statement's snapshot predates its own insert: the people already waiting.
         .returning(
-            MESSAGES.c.id, MESSAGES.c.registration_id, MESSAGES.c.kind, seats_taken(WAITLISTED)
+            MESSAGES.c.id,
+            MESSAGES.c.registration_id,
+            MESSAGES.c.kind,
+            registrations_with(WAITLISTED, training_id),
         )
     )
 

@@ -31,7 +31,7 @@ from ..models import (
     TrainingSession,
     utcnow,
 )
-from ..models.trainings import accepts_registrations
+from ..models.trainings import accepts_registrations, registrations_with
 from . import audit, notifications, outbox, sign_up_at_once, tokens
 
 CONFIRMED = RegistrationStatus.CONFIRMED
@@ -124,14 +124,6 @@ class PageState:
 
 # The statements a sign-up runs are built once, with bound parameters: building one (and its
 # cache key) costs about as much as running it, and a training's opening runs them in a rush.
-def count_of(status: str, training_id):
-    return (
-        select(func.count())
-        .where(Registration.training_id == training_id, Registration.status == status)
-        .scalar_subquery()
-    )
-
-
 LAST_DATE = (
     select(func.max(TrainingSession.date))
     .where(TrainingSession.training_id == Training.id)
@@ -145,8 +137,8 @@ PAGE_STATE = select(
     Training.is_open,
     Training.registration_deadline,
     LAST_DATE,
-    count_of(CONFIRMED, Training.id),
-    count_of(WAITLISTED, Training.id),
+    registrations_with(CONFIRMED, Training.id),
+    registrations_with(WAITLISTED, Training.id),
 ).where(Training.slug == bindparam("slug"), Training.is_published.is_(True))
 
 
@@ -238,8 +230,8 @@ def lock_for_sign_up(training_id: int) -> SignUpLock:
 
 
 SEATS_AND_REGISTRATION = select(
-    count_of(CONFIRMED, bindparam("training_id")),
-    count_of(WAITLISTED, bindparam("training_id")),
+    registrations_with(CONFIRMED, bindparam("training_id")),
+    registrations_with(WAITLISTED, bindparam("training_id")),
     select(Registration.id)
     .where(
         Registration.training_id == bindparam("training_id"),
