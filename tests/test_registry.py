@@ -104,3 +104,69 @@ def test_a_form_added_as_a_seed_file_is_served_and_read_everywhere(
 
     again = runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
     assert "feedback: unchanged (version 1)" in again.output
+
+
+def test_a_release_updates_a_shipped_form_staff_never_changed_and_leaves_theirs(
+    app, runner, tmp_path
+):
+    from surveys.extensions import db
+    from surveys.models import Form
+    from surveys.services import forms as form_service
+
+    seed = tmp_path / "feedback.toml"
+    seed.write_text(FEEDBACK, encoding="utf-8")
+    assert (
+        "feedback: created, version 1"
+        in runner.invoke(args=["forms", "load", "--from", str(tmp_path)]).output
+    )
+
+    # A release adds a choice: the form is still as its seed file left it, so it is updated.
+    maybe = '  { code = "no", label = { fr = "Non", en = "No", uk = "Ні" } },\n'
+    maybe += (
+        '  { code = "partly", label = { fr = "En partie", en = "Partly", uk = "Частково" } },\n'
+    )
+    seed.write_text(
+        FEEDBACK.replace(
+            '  { code = "no", label = { fr = "Non", en = "No", uk = "Ні" } },\n', maybe
+        ),
+        encoding="utf-8",
+    )
+    loaded = runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
+    assert "feedback: published as version 2" in loaded.output
+    assert "Partly" in app.test_client().get("/en/f/feedback").get_data(as_text=True)
+
+    # Staff publish their own wording; the next release's file does not replace it.
+    with app.app_context():
+        document = form_service.latest_version(
+            db.session.scalar(db.select(Form).where(Form.code == "feedback"))
+        ).document
+        document = {**document, "title": {**document["title"], "en": "How was the workshop?"}}
+        assert form_service.publish_version("feedback", document, actor="staff@example.org") == 3
+    seed.write_text(FEEDBACK.replace("Two questions", "Three questions"), encoding="utf-8")
+    kept = runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
+    assert kept.exit_code == 0, kept.output
+    assert "feedback: its seed file differs from version 3, which staff published" in kept.output
+    page = app.test_client().get("/en/f/feedback").get_data(as_text=True)
+    assert "How was the workshop?" in page and "Three questions" not in page
+
+    # Asked for by name, the file goes over staff's version.
+    forced = runner.invoke(args=["forms", "load", "--from", str(tmp_path), "--publish", "feedback"])
+    assert "feedback: published as version 4" in forced.output
+    assert "Three questions" in app.test_client().get("/en/f/feedback").get_data(as_text=True)
+
+
+def test_a_release_leaves_a_shipped_form_whose_draft_staff_are_editing(app, runner, tmp_path):
+    from surveys.extensions import db
+    from surveys.models import Form
+
+    seed = tmp_path / "feedback.toml"
+    seed.write_text(FEEDBACK, encoding="utf-8")
+    runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
+    with app.app_context():
+        form = db.session.scalar(db.select(Form).where(Form.code == "feedback"))
+        form.draft = form.versions[-1].document
+        db.session.commit()
+    seed.write_text(FEEDBACK.replace("Two questions", "Three questions"), encoding="utf-8")
+    kept = runner.invoke(args=["forms", "load", "--from", str(tmp_path)])
+    assert "feedback: its seed file differs from version 1" in kept.output
+    assert "Three questions" not in app.test_client().get("/en/f/feedback").get_data(as_text=True)

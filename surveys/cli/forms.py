@@ -18,8 +18,9 @@ SAID = {
     "unchanged": "unchanged (version {version})",
     "published": "published as version {version}",
     "differs": (
-        "its seed file differs from version {version} (edited by staff, or a newer file): "
-        "left as it is; `flask forms load --publish {code}` publishes the file"
+        "its seed file differs from version {version}, which staff published or are "
+        "editing: left as it is; `flask forms load --publish {code}` publishes the file "
+        "over their changes"
     ),
 }
 
@@ -38,11 +39,13 @@ SAID = {
     "to_publish",
     multiple=True,
     metavar="CODE",
-    help="Publish this form's seed file as its next version if it changed (repeatable).",
+    help="Publish this form's seed file as its next version if it changed, even over "
+    "what staff published (repeatable).",
 )
 def load(folder, to_publish):
-    """Create the forms of the seed files that the database does not have yet. Safe to run
-    at every deployment: a form that exists is never changed unless --publish names it."""
+    """Create the forms of the seed files that the database does not have yet, and publish
+    a changed seed file over a form staff never changed. Safe to run at every deployment: a
+    form staff published or are editing is changed only if --publish names it."""
     with force_locale("en"):  # what a refused file says, for whoever runs the command
         load_seeds(folder, to_publish)
 
@@ -50,9 +53,7 @@ def load(folder, to_publish):
 def load_seeds(folder, to_publish):
     for seed in seed_files.seeds(folder):
         try:
-            outcome = form_service.load_seed(
-                seed, publish_changes=seed.code in to_publish, actor="seed file"
-            )
+            outcome = form_service.load_seed(seed, publish_changes=seed.code in to_publish)
         except form_service.InvalidDocument as error:
             details = "\n  ".join(error.reasons)
             raise click.ClickException(f"{seed.path.name} cannot be loaded:\n  {details}") from None

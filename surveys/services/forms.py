@@ -111,18 +111,32 @@ def publish_version(code: str, document: dict, *, actor: str) -> int:
     return version.number
 
 
+# Who published the versions that came from seed files (``FormVersion.published_by``).
+SEED_FILE = "seed file"
+
+
 @dataclass(frozen=True)
 class SeedOutcome:
     code: str
-    # "created", "unchanged", "published" (a new version), or "differs" (left alone)
+    # "created"; "unchanged"; "published" (asked for, or a newer shipped file over a form
+    # staff never changed: its next version); "differs" (left alone: staff changed it)
     result: str
     version: int
 
 
-def load_seed(seed: Seed, *, publish_changes: bool = False, actor: str) -> SeedOutcome:
+def staff_changed(form: Form, latest: FormVersion | None) -> bool:
+    """Whether staff published the form's latest version, or have a draft in progress: a
+    newer seed file must not replace their work, nor be lost under their next publish."""
+    return form.draft is not None or latest is None or latest.published_by != SEED_FILE
+
+
+def load_seed(seed: Seed, *, publish_changes: bool = False) -> SeedOutcome:
     """Create the form of a seed file that the database does not have, as its version 1.
-    A form that exists is left as it is unless its seed file changed and ``publish_changes``
-    (then the file becomes its next version): staff may have edited it since."""
+
+    A release that ships a changed seed file (new choices, better wording) publishes it as
+    the form's next version when the form is still as a seed file left it; a form staff
+    have published or are editing is left as it is unless ``publish_changes`` (their
+    edits win, and ``flask forms load`` says what differs)."""
     check_publishable(seed.code, seed.document)
     begin_serialized()
     form = db.session.scalar(select(Form).where(Form.code == seed.code))
@@ -131,17 +145,17 @@ def load_seed(seed: Seed, *, publish_changes: bool = False, actor: str) -> SeedO
             form = Form(code=seed.code, **seed.settings)
             db.session.add(form)
             db.session.flush()
-            version = publish(form, seed.document, actor=actor)
+            version = publish(form, seed.document, actor=SEED_FILE)
             outcome = SeedOutcome(seed.code, "created", version.number)
         else:
             latest = latest_version(form)
             if latest is not None and latest.document == seed.document:
                 db.session.rollback()
                 return SeedOutcome(seed.code, "unchanged", latest.number)
-            if not publish_changes:
+            if staff_changed(form, latest) and not publish_changes:
                 db.session.rollback()
                 return SeedOutcome(seed.code, "differs", latest.number if latest else 0)
-            version = publish(form, seed.document, actor=actor)
+            version = publish(form, seed.document, actor=SEED_FILE)
             outcome = SeedOutcome(seed.code, "published", version.number)
     except InvalidDocument:
         db.session.rollback()
