@@ -215,7 +215,7 @@ def test_dates_are_understood_as_typed_in_belgium_or_sent_by_a_date_picker(app):
 def test_each_widget_draws_its_input(app):
     template = (
         '{% from "macros/forms.html" import question with context %}'
-        "{% for q in d.questions %}{{ question(form, q) }}{% endfor %}"
+        "{% for q in d.questions %}{{ question(form, q, d) }}{% endfor %}"
     )
     form, context = posted(app, DEMO, {**GOOD, "useful": "4"})
     try:

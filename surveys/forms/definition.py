@@ -166,12 +166,50 @@ class FormDefinition:
     # The form's own texts (title, lead, thanks_lead…: document.FORM_TEXTS), as Text.
     texts: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _by_code: dict[str, Question] = field(default_factory=dict, compare=False, repr=False)
+    # Follow-ups drawn inside the question whose choice reveals them: {(question code, the
+    # choice they come under, or None for the end of the group): follow-ups}.
+    _inside: dict[tuple[str, str | None], list[Question]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self):
         codes = [q.code for q in self.questions]
         if len(codes) != len(set(codes)):
             raise ValueError(f"duplicate question codes in form {self.code!r}")
         self._by_code.update({q.code: q for q in self.questions})
+        for position, q in enumerate(self.questions):
+            trigger = self.trigger_of(q)
+            if trigger is None or codes.index(trigger.code) > position:
+                continue
+            place = None
+            if trigger.type.widget == "choices":
+                # Under the last of the choices that reveal it ("ILI", "association" or
+                # "public service": under the third), so it shows right below the one ticked.
+                wanted = set(q.required_if.codes)
+                place = next((c.code for c in reversed(trigger.offered) if c.code in wanted), None)
+            self._inside.setdefault((trigger.code, place), []).append(q)
+
+    def trigger_of(self, question: Question) -> Question | None:
+        """The choice question a follow-up depends on ("other" → "which one?")."""
+        condition = question.required_if
+        if not (question.follow_up and isinstance(condition, Includes)):
+            return None
+        trigger = self._by_code.get(condition.question)
+        return trigger if trigger is not None and trigger.is_choice else None
+
+    def is_inside(self, question: Question) -> bool:
+        """Whether ``question`` is drawn inside the question it depends on, not in its turn."""
+        return any(question in follow_ups for follow_ups in self._inside.values())
+
+    def revealed_by(self, question: Question, choice: str | None = None) -> list[Question]:
+        """The follow-ups drawn inside ``question`` right after ``choice`` (None: after its
+        input, for a list that has no place per choice)."""
+        return self._inside.get((question.code, choice), [])
+
+    def follow_ups_of(self, question: Question) -> list[Question]:
+        return [
+            q for (code, _place), qs in self._inside.items() if code == question.code for q in qs
+        ]
 
     def __getitem__(self, code: str) -> Question:
         return self._by_code[code]

@@ -103,6 +103,12 @@ class PublicForm(FlaskForm):
             (q, self[q.code].errors[0]) for q in self.definition.questions if self[q.code].errors
         ]
 
+    def group_has_errors(self, question: Question) -> bool:
+        """Whether ``question`` or a follow-up drawn inside it has an error: the group's
+        error bar covers both."""
+        within = (question, *self.definition.follow_ups_of(question))
+        return any(self[q.code].errors for q in within)
+
     def consents(self) -> dict[str, str]:
         """{question code: consent text version} for every consent the person gave."""
         answers = self.answers()

@@ -70,6 +70,41 @@
     });
   }
 
+  // Follow-ups ("Another channel" → "Which one?", the contact consent) show once what they
+  // depend on is chosen or typed, and hide again when it is not (their answers are then not
+  // kept: the server drops an answer whose condition does not hold).
+  if (form) {
+    var conditional = form.querySelectorAll("[data-when], [data-when-any]");
+    var given = function (name) {
+      var found = [];
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name !== name) return;
+        if (field.type === "checkbox" || field.type === "radio") {
+          if (field.checked) found.push(field.value);
+        } else if (field.value.trim()) {
+          found.push(field.value);
+        }
+      });
+      return found;
+    };
+    var holds = function (block) {
+      if (block.dataset.whenAny) {
+        return block.dataset.whenAny.split(" ").some(function (name) { return given(name).length > 0; });
+      }
+      var wanted = block.dataset.values.split(" ");
+      return given(block.dataset.when).some(function (value) { return wanted.indexOf(value) >= 0; });
+    };
+    var reveal = function () {
+      Array.prototype.forEach.call(conditional, function (block) { block.hidden = !holds(block); });
+    };
+    if (conditional.length) {
+      reveal();
+      form.addEventListener("change", reveal);
+      form.addEventListener("input", reveal);
+      window.addEventListener("pageshow", reveal);
+    }
+  }
+
   var summary = document.getElementById("error-summary");
   if (summary) {
     summary.focus();

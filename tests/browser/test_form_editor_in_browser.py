@@ -153,7 +153,7 @@ def test_staff_make_a_form_in_the_editor_and_the_public_answers_it(browser, live
     public.get_by_role("group", name="Корисно?").get_by_label("Так").check()
     days = public.get_by_role("group", name="Які дні? (необовʼязково)")
     days.get_by_label("Понеділок").check()
-    days.get_by_label("Інший").check()
+    days.get_by_label("Інший", exact=True).check()
     public.get_by_label("Інший день — який?").fill("Субота")
     public.get_by_role("button", name="Надіслати").click()
     public.wait_for_url("**/thanks")

@@ -14,7 +14,9 @@ def layout_problems(page) -> list[str]:
     problems = []
     main = page.locator("main").bounding_box()
     edge = main["x"] + main["width"] + 1
-    for box in page.locator("main input[type=checkbox], main input[type=radio]").all():
+    for box in page.locator(
+        "main input[type=checkbox]:visible, main input[type=radio]:visible"
+    ).all():
         size = box.bounding_box()
         if size["width"] < 38 or size["height"] < 38:
             problems.append(f"input {box.get_attribute('id')}: {size['width']}x{size['height']}")
