@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text, update
+from sqlalchemy import delete, func, select, text, update
 
 from surveys.config import ROOT, normalise_database_url
 from surveys.extensions import db
-from surveys.models import Form
+from surveys.models import Form, FormVersion
 
 from .support import BACKENDS, TEST_DATABASE_URL, free_port, make_app
 
@@ -34,12 +34,14 @@ def compiled_catalogs():
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
-    """One migrated SQLite file, copied for every test (migrating each time would be slow)."""
+    """One migrated SQLite file with the shipped forms, copied for every test (migrating
+    each time would be slow)."""
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     app = make_app(f"sqlite:///{path}")
     with app.app_context():
         upgrade()
         db.engine.dispose()
+    load_shipped_forms(app)
     return path
 
 
@@ -53,11 +55,19 @@ def postgres_url() -> str:
             connection.execute(text("CREATE SCHEMA public"))
         upgrade()
         db.engine.dispose()
+    load_shipped_forms(app)
     return url
 
 
-# Written by the migrations (the shipped forms, version 1): kept between tests, as in the
-# SQLite template, but for what a test added to them.
+def load_shipped_forms(app) -> None:
+    """What a deployment runs after the migrations: the release's seed files are published
+    over the forms migration 0005 wrote (version 1), so tests see the shipped forms."""
+    loaded = app.test_cli_runner().invoke(args=["forms", "load"])
+    assert loaded.exit_code == 0, loaded.output
+
+
+# Written by the migrations and `flask forms load` (the shipped forms): kept between tests,
+# as in the SQLite template, but for what a test added to them.
 MIGRATED_DATA = ("forms", "form_versions")
 
 
@@ -66,8 +76,15 @@ def truncate_all(app) -> None:
         tables = ", ".join(t.name for t in db.metadata.sorted_tables if t.name not in MIGRATED_DATA)
         with db.engine.begin() as connection:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-            connection.execute(text("DELETE FROM form_versions WHERE number > 1 OR form_id > 3"))
+            connection.execute(text("DELETE FROM form_versions WHERE form_id > 3"))
             connection.execute(text("DELETE FROM forms WHERE id > 3"))
+            # What staff published in a test goes; what seed files published stays.
+            connection.execute(delete(FormVersion).where(FormVersion.published_by != "seed file"))
+            latest = (
+                select(func.max(FormVersion.number))
+                .where(FormVersion.form_id == Form.id)
+                .scalar_subquery()
+            )
             # Back to the settings migration 0005 gave them (a test may have closed one).
             frozen = json.loads((ROOT / "migrations/versions/0005_forms_v1.json").read_text())
             for code, form in frozen.items():
@@ -80,9 +97,14 @@ def truncate_all(app) -> None:
                         opens_on=None,
                         closes_on=None,
                         draft=None,
-                        current_version=1,
+                        current_version=latest,
                     )
                 )
+        db.engine.dispose()
+    # A test that ran the migrations again left the forms at version 1: the seed files
+    # come back as a deployment brings them (nothing is written when they are there).
+    load_shipped_forms(app)
+    with app.app_context():
         db.engine.dispose()
 
 

@@ -46,9 +46,7 @@ def test_csv_is_utf8_with_bom_semicolons_and_labels_in_the_staff_language(app, s
     assert (
         row[
             header.index(
-                translated(
-                    app, "fr", "Which one channel would you most like us to use to reach you?"
-                )
+                translated(app, "fr", "Which channel would you prefer us to use (one only)?")
             )
         ]
         == "Telegram"

@@ -156,3 +156,33 @@ def test_ukrainian_says_v_not_u_between_a_vowel_and_a_consonant():
     for seed in seed_files.seeds():
         texts += [v["uk"] for _, v in texts_in(seed.document) if isinstance(v, dict)]
     assert [t for t in texts if HARSH_U.search(t)] == []
+
+
+def test_each_required_question_of_the_shipped_forms_says_what_to_do_for_it():
+    """An unanswered question's message names what to do for that question ("Choose how
+    you would like us to contact you"), in every language, not a generic "Choose an answer"
+    repeated down the error summary; no two questions of a form share one."""
+    from surveys.forms import seed_files
+
+    for seed in seed_files.seeds():
+        asked = [q for q in seed.document["questions"] if q.get("required") or q.get("required_if")]
+        missing = [q["code"] for q in asked if set(q.get("required_message", {})) != set(LANGUAGES)]
+        assert missing == [], seed.code
+        english = [q["required_message"]["en"] for q in asked]
+        assert len(english) == len(set(english)), seed.code
+
+
+def test_ukrainian_consent_boxes_use_the_standard_formula():
+    """A consent box reads "Я даю згоду на те, щоб…", the formula people know from forms."""
+    from surveys.forms import seed_files
+
+    labels = {
+        (seed.code, q["code"]): q["label"]["uk"]
+        for seed in seed_files.seeds()
+        for q in seed.document["questions"]
+        if q["type"] == "consent" and q.get("consent_version")
+    }
+    assert labels
+    assert {
+        key for key, label in labels.items() if not label.startswith("Я даю згоду на те, щоб")
+    } == set()
