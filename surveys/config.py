@@ -59,6 +59,15 @@ DEFAULTS = {
     "ORGANISATION_NAME": None,
     "ORGANISATION_ADDRESS": None,
     "CONTACT_EMAIL": None,
+    # The privacy notice (GDPR Art. 13) names these when set: the data protection officer's
+    # address (none: the notice says the centre has none), the hosting and e-mail providers
+    # that process data on the centre's behalf (none: it names them by their role), and any
+    # transfer outside the European Union (none: it says there is none). Staff write them
+    # once, in ORGANISATION_LANGUAGE.
+    "DPO_EMAIL": None,
+    "HOSTING_PROVIDER": None,
+    "EMAIL_PROVIDER": None,
+    "TRANSFERS_OUTSIDE_EU": None,
     # The site's public address, used in e-mails (never taken from the request's Host header).
     "PUBLIC_URL": None,
     # E-mail. "smtp" in production; elsewhere "folder" (one .eml file per message in
@@ -113,6 +122,9 @@ DEFAULTS = {
     # Retention of the outbox's traces (recipient, subject) and of the audit log.
     "RETENTION_OUTBOX_DAYS": 90,
     "RETENTION_AUDIT_MONTHS": 24,
+    # How long a backup lives before a newer one replaces it: docs/deploy.md's cron line
+    # writes one file per weekday. The privacy notice states it.
+    "RETENTION_BACKUP_DAYS": 7,
     # The language staff write the texts they give once (the organisation's name, a
     # training's trainer and places): pages in another language mark them with it.
     "ORGANISATION_LANGUAGE": "fr",

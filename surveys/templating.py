@@ -8,6 +8,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 from markupsafe import Markup, escape
 
+from . import richtext
 from .dates import format_date, format_datetime, format_time
 from .i18n import ENDONYMS, LANGUAGES, language_from_path, localized
 
@@ -26,6 +27,11 @@ def static_url(filename: str) -> str:
 def mail_link(address: str) -> Markup:
     """An e-mail address people can tap to write to it (escaped: it comes from a setting)."""
     return Markup('<a href="mailto:{0}">{0}</a>').format(address)
+
+
+def emphasised(text: str) -> Markup:
+    """A value that a sentence puts forward (the e-mail address used), escaped."""
+    return Markup("<strong>{0}</strong>").format(text)
 
 
 def written_in(text: str, language: str) -> Markup:
@@ -80,6 +86,8 @@ def init_app(app: Flask) -> None:
             "written_once": written_once,
             "written_in": written_in,
             "static_url": static_url,
+            "emphasised": emphasised,
+            "rich_text": richtext.render,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,
             "format_decimal": format_decimal,

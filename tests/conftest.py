@@ -64,6 +64,10 @@ def load_shipped_forms(app) -> None:
     over the forms migration 0005 wrote (version 1), so tests see the shipped forms."""
     loaded = app.test_cli_runner().invoke(args=["forms", "load"])
     assert loaded.exit_code == 0, loaded.output
+    # Closing the connections checkpoints SQLite's write-ahead log into the file, which the
+    # template is then copied as.
+    with app.app_context():
+        db.engine.dispose()
 
 
 # Written by the migrations and `flask forms load` (the shipped forms): kept between tests,
@@ -104,8 +108,6 @@ def truncate_all(app) -> None:
     # A test that ran the migrations again left the forms at version 1: the seed files
     # come back as a deployment brings them (nothing is written when they are there).
     load_shipped_forms(app)
-    with app.app_context():
-        db.engine.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

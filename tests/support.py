@@ -94,8 +94,14 @@ def make_training(
     capacity=20,
     sessions=2,
     title=None,
+    texts_of_the_demo=False,
 ):
+    """A training; ``texts_of_the_demo``: with the demo legal-rights training's description,
+    programme, objectives, trainer and a line of programme under each session (the longest
+    page a training has)."""
     first = date.today() + timedelta(days=days_ahead)
+    demo = demo_texts() if texts_of_the_demo else {}
+    topics = demo.pop("topics", [])
     with app.app_context():
         training = Training(
             slug=slug,
@@ -115,13 +121,29 @@ def make_training(
                     start_time=time(9, 30),
                     end_time=time(16, 30),
                     place="Namur",
+                    topic=topics[i % len(topics)] if topics else {},
                 )
                 for i in range(sessions)
             ],
         )
+        for name, value in demo.items():
+            setattr(training, name, value)
         db.session.add(training)
         db.session.commit()
         return training.slug
+
+
+def demo_texts() -> dict:
+    from surveys.cli.demo import demo_trainings
+
+    legal_rights = demo_trainings(date.today())[0]
+    texts = ("description", "programme", "objectives", "audience")
+    return {
+        **{name: getattr(legal_rights, name) for name in texts},
+        "trainer": legal_rights.trainer,
+        "trainer_organisation": legal_rights.trainer_organisation,
+        "topics": [session.topic for session in legal_rights.sessions],
+    }
 
 
 SURVEY_ANSWERS = {
@@ -155,7 +177,7 @@ SIGNUP_ANSWERS = {
     "accessibility_needs": "",
     "dietary_needs": "Végétarienne",
     "remark": "",
-    "consent": "y",
+    "needs_consent": "y",
 }
 
 ILI_ANSWERS = {

@@ -22,7 +22,8 @@ def transferred(client, url: str) -> int:
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", PAGES)
 def test_public_page_with_its_assets_fits_14_kb_gzipped(app, client, lang, page):
-    make_training(app, slug="atelier", every_date_required=True, sessions=4)
+    # The longest training page: the demo's programme, four sessions with their own line.
+    make_training(app, slug="atelier", every_date_required=True, sessions=4, texts_of_the_demo=True)
     html = client.get(f"/{lang}{page}").get_data(as_text=True)
     # A browser with JavaScript loads the stylesheet and the script; one without loads the
     # stylesheet and the small one inside <noscript> instead of the script.

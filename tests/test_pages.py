@@ -217,3 +217,87 @@ def test_the_privacy_notice_names_the_complaint_authority_its_address_and_site(
     assert name in html
     assert "rue de la Presse 35, 1000 Bruxelles" in html
     assert f'<a href="https://{site}">{site}</a>' in html
+
+
+def privacy_notice(client, lang: str) -> str:
+    html = client.get(f"/{lang}/privacy").get_data(as_text=True)
+    return html[html.index("<main") : html.index("</main>")]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_privacy_notice_says_what_gdpr_article_13_asks_in_each_language(app, client, lang):
+    notice = privacy_notice(client, lang)
+
+    def says(english: str, **values) -> bool:
+        return translated(app, lang, english, **values) in notice
+
+    # No data protection officer is set: the notice says there is none.
+    assert says(
+        "The centre has no data protection officer: the address above answers every question "
+        "about your data."
+    )
+    # A legal basis for each processing, stated with its article: the training sign-up is
+    # a request to take part, the survey a public-interest task with a consent for contact
+    # details, the ILI publication a consent, the contact person a legitimate interest.
+    for basis in (
+        ("6(1)(b)", "6(1)(e)", "6(1)(a)", "6(1)(f)")
+        if lang != "fr"
+        else (
+            "6.1.b",
+            "6.1.e",
+            "6.1.a",
+            "6.1.f",
+        )
+    ):
+        assert basis in notice, basis
+    # Special categories, automated decisions, recipients, transfers.
+    assert says("Information about your health or beliefs") and "9(2)(a)" in notice.replace(
+        "9.2.a", "9(2)(a)"
+    )
+    assert says("Decisions made automatically")
+    assert says("our hosting provider") and says("our e-mail provider")
+    assert says("Apart from that, your data do not leave the European Union.")
+    # Every store's retention: answers, registrations, needs, e-mails, audit log, backups.
+    assert says(
+        "Accessibility and dietary needs told when signing up for a training: until the "
+        "training is over."
+    )
+    for english, plural, num in (
+        (
+            "Traces of the e-mails we send: %(num)d day.",
+            "Traces of the e-mails we send: %(num)d days.",
+            90,
+        ),
+        (
+            "The record of what staff did with the data: %(num)d month.",
+            "The record of what staff did with the data: %(num)d months.",
+            24,
+        ),
+        (
+            "Backups of the database: %(num)d day, then a newer backup replaces them.",
+            "Backups of the database: %(num)d days, then a newer backup replaces them.",
+            7,
+        ),
+    ):
+        with app.test_request_context(f"/{lang}/"):
+            from flask_babel import ngettext
+
+            assert ngettext(english, plural, num) in notice, english
+    # Every right, the right to object among them, and what withdrawing a consent means.
+    assert "21" in notice and says(
+        "Where we rely on your consent, you can withdraw it at any time, as easily as you gave "
+        "it. This does not make unlawful what we did with your data before."
+    )
+
+
+def test_the_privacy_notice_names_the_dpo_and_the_processors_when_they_are_set(app, client):
+    app.config.update(
+        DPO_EMAIL="dpo@example.be",
+        HOSTING_PROVIDER="Hébergeur SA (Liège, Belgique)",
+        EMAIL_PROVIDER="Courrier SRL (Namur, Belgique)",
+    )
+    notice = privacy_notice(client, "en")
+    assert 'href="mailto:dpo@example.be"' in notice
+    assert '<span lang="fr">Hébergeur SA (Liège, Belgique)</span>, which hosts' in notice
+    assert "Courrier SRL (Namur, Belgique)" in notice
+    assert "our hosting provider" not in notice

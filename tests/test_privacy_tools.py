@@ -180,7 +180,7 @@ def test_consent_is_stored_with_the_version_of_its_text(app, client):
     submit(client, "/fr/survey", SURVEY_ANSWERS)
     submit(client, "/fr/ili", ILI_ANSWERS)
     assert registrations_by_email(app)["olena@example.be"].consents == {
-        "consent": "training-registration-2026-11"
+        "needs_consent": "training-needs-2026-12"
     }
     assert stored_submissions(app, "survey")[0].consents == {
         "contact_consent": "survey-contact-2026-11"
@@ -242,3 +242,34 @@ def test_an_address_typed_in_an_answer_is_found_only_in_forms_that_collect_perso
         db.session.commit()
     found = staff_client.get("/staff/privacy?q=zoe%40example.be").get_data(as_text=True)
     assert "/staff/forms/ili/answers/" not in found
+
+
+def test_needs_are_erased_once_the_training_is_over_and_the_rest_is_kept(app, runner, client):
+    """Accessibility and dietary needs may reveal health or belief: used only to organise the
+    training, erased by the daily purge once its last date has passed; the registration
+    itself stays for its own retention period, the consent's record too."""
+    make_training(app, slug="passee", days_ahead=10, sessions=1)
+    make_training(app, slug="a-venir", days_ahead=10, sessions=1)
+    sign_up(client, "passee", email="past@example.be", accessibility_needs="Fauteuil roulant")
+    sign_up(client, "a-venir", email="next@example.be", accessibility_needs="Fauteuil roulant")
+    with app.app_context():
+        from surveys.models import Training, TrainingSession
+
+        past = db.session.scalar(select(Training.id).filter_by(slug="passee"))
+        db.session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.training_id == past)
+            .values(date=utcnow().date() - timedelta(days=2))
+        )
+        db.session.commit()
+
+    result = runner.invoke(args=["purge"])
+    assert "the needs of 1 registrations erased" in result.output
+    people = registrations_by_email(app)
+    over, coming = people["past@example.be"], people["next@example.be"]
+    assert "accessibility_needs" not in over.answers and "dietary_needs" not in over.answers
+    assert over.answers["last_name"] == "Kovalenko"  # the rest is kept
+    assert over.consents == {"needs_consent": "training-needs-2026-12"}
+    assert coming.answers["accessibility_needs"] == "Fauteuil roulant"
+    assert coming.answers["dietary_needs"] == "Végétarienne"
+    assert "the needs of 0 registrations erased" in runner.invoke(args=["purge"]).output

@@ -87,3 +87,45 @@ def test_a_trainings_own_question_is_asked_stored_listed_and_exported(app, staff
     assert row[header.index("do_you_need_a_certificate")] == "yes"
     other = staff_client.get("/staff/trainings/autre/export.csv?codes=1").get_data(as_text=True)
     assert "do_you_need_a_certificate" not in other
+
+
+def test_an_own_question_marked_sensitive_is_erased_once_the_training_is_over(
+    app, staff_client, runner
+):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from surveys.models import Training, TrainingSession, utcnow
+
+    make_training(app, slug="atelier", days_ahead=5, sessions=1)
+    opened = staff_client.post(
+        "/staff/trainings/atelier/questions", data=csrf_of(staff_client, "/staff/trainings/atelier")
+    )
+    editor = opened.headers["Location"]
+    code = editor.rsplit("/", 1)[-1]
+    label = ("Allergies ou traitement", "Allergies or treatment", "Алергії чи лікування")
+    press(staff_client, editor, ("action", "add"), new_type="text", **texts("new_label", *label))
+    question_page = f"/staff/editor/{code}/questions/allergies_or_treatment"
+    assert 'name="special_category"' in staff_client.get(question_page).get_data(as_text=True)
+    assert press(staff_client, question_page, special_category="y").status_code == 303
+    assert press(staff_client, editor, ("action", "publish")).status_code == 303
+    assert (
+        sign_up(
+            app.test_client(), "atelier", email="b@example.be", allergies_or_treatment="Insuline"
+        ).status_code
+        == 303
+    )
+    with app.app_context():
+        training_id = db.session.scalar(select(Training.id).filter_by(slug="atelier"))
+        db.session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.training_id == training_id)
+            .values(date=utcnow().date() - timedelta(days=1))
+        )
+        db.session.commit()
+    runner.invoke(args=["purge"])
+    with app.app_context():
+        registration = db.session.scalar(select(Registration).filter_by(email="b@example.be"))
+        assert "allergies_or_treatment" not in registration.answers
+        assert registration.answers["last_name"] == "Kovalenko"

@@ -45,7 +45,7 @@ def test_missing_translation_falls_back_to_french_marked_as_french(app, client):
     make_training(app, title={"fr": "Atelier interculturel"})
     html = client.get("/uk/trainings/droit-des-etrangers").get_data(as_text=True)
     assert '<h1 lang="fr">Atelier interculturel</h1>' in html
-    assert '<p class="lead" lang="fr">Quatre vendredis' in html
+    assert '<div class="rich" lang="fr"><p>Quatre vendredis' in html
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -64,7 +64,7 @@ def test_sign_up_is_stored_with_codes_and_normalised_contact(app, client, lang):
     assert registration.locale == lang
     assert registration.answers["organisation_kind"] == "ili"
     assert registration.answers["commune"] == "gembloux"
-    assert registration.answers["consent"] is True
+    assert registration.answers["needs_consent"] is True
 
     # The confirmation repeats when and where, in the visitor's language.
     thanks = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -98,6 +98,27 @@ def test_every_date_pledge_is_asked_only_when_the_training_requires_it(app, clie
     assert registrations(app)[0].answers["attend_all"] is True
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_pledge_stands_under_the_sessions_and_belongs_to_the_form(app, client, lang):
+    """Where people read that the training must be followed in full: under its sessions,
+    before the sign-up form, not at its end beside the consent; still sent with the form."""
+    make_training(app, slug="atelier", every_date_required=True)
+    html = client.get(f"/{lang}/trainings/atelier").get_data(as_text=True)
+    sessions = html.index('<ul class="dates">')
+    notice = html.index(
+        translated(
+            app,
+            lang,
+            "This training must be followed in full: sign up only if you can attend every session.",
+        )
+    )
+    pledge = html.index('id="q-attend_all"')
+    form = html.index('<form id="answers"')
+    assert sessions < notice < pledge < html.index('id="sign-up"') < form
+    assert 'name="attend_all" value="y" form="answers"' in html
+    assert html.count('name="attend_all"') == 1
+
+
 def test_organisation_name_is_required_unless_the_person_has_none(app, client):
     make_training(app)
     response = submit(
@@ -117,15 +138,43 @@ def test_organisation_name_is_required_unless_the_person_has_none(app, client):
     assert response.status_code == 303
 
 
-def test_consent_is_required_and_unticked_by_default(app, client):
+def test_signing_up_is_a_request_to_take_part_not_a_consent(app, client):
+    """The sign-up's legal basis is the person's request (GDPR Art. 6(1)(b)): no box asks to
+    agree to it, the page says what signing up means."""
     make_training(app)
     page = client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)
-    assert 'name="consent" value="y">' in page or 'name="consent" value="y" ' in page
-    assert 'name="consent" value="y" checked' not in page
-    response = submit(
-        client, "/fr/trainings/droit-des-etrangers", {**SIGNUP_ANSWERS, "consent": ""}
+    assert 'name="consent"' not in page
+    assert (
+        translated(
+            app,
+            "fr",
+            "By signing up, you ask to take part in this training: we use what you give here "
+            "only to organise it and to write to you about it.",
+        )
+        in page
     )
-    assert error_summary(response.get_data(as_text=True)) == ["q-consent"]
+    answers = {**SIGNUP_ANSWERS, "accessibility_needs": "", "dietary_needs": ""}
+    del answers["needs_consent"]
+    response = submit(client, "/fr/trainings/droit-des-etrangers", answers)
+    assert response.status_code == 303
+
+
+def test_a_need_is_told_only_with_its_own_unticked_consent(app, client):
+    """An accessibility or dietary need can reveal health or belief (GDPR Art. 9): it comes
+    with an explicit consent of its own, never ticked in advance, asked once a need is
+    written; without it the form comes back with the need kept."""
+    make_training(app)
+    page = client.get("/fr/trainings/droit-des-etrangers").get_data(as_text=True)
+    assert 'name="needs_consent" value="y">' in page or 'name="needs_consent" value="y" ' in page
+    assert 'name="needs_consent" value="y" checked' not in page
+    assert 'data-when-any="accessibility_needs dietary_needs"' in page
+    response = submit(
+        client, "/fr/trainings/droit-des-etrangers", {**SIGNUP_ANSWERS, "needs_consent": ""}
+    )
+    html = response.get_data(as_text=True)
+    assert error_summary(html) == ["q-needs_consent"]
+    assert "Végétarienne" in html
+    assert registrations(app) == []
 
 
 @pytest.mark.parametrize(
@@ -267,3 +316,30 @@ def test_training_page_shows_each_change_of_dates_and_seats_at_once(app, client)
     assert other.post(url, data={**data, "email": "b@example.be"}).status_code == 303
     full = client.get(url).get_data(as_text=True)
     assert translated(app, "fr", "Join the waiting list") in full
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_confirmation_names_the_address_used_and_what_happens_next(app, client, lang):
+    make_training(app)
+    url = f"/{lang}/trainings/droit-des-etrangers"
+    response = submit(client, url, SIGNUP_ANSWERS, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "<strong>olena@example.be</strong>" in html
+    assert translated(app, lang, "What happens next") in html
+    assert ".ics" in html
+    assert (
+        translated(
+            app,
+            lang,
+            "If you can no longer come, use the link in the e-mail to cancel, so that someone "
+            "else can have your seat.",
+        )
+        in html
+    )
+    assert html.count('<ul class="dates">') == 1  # the sessions, repeated
+    # The address is shown once, to the person who just typed it: not in the page's URL,
+    # not on the same page opened again.
+    assert "olena" not in response.request.url
+    again = client.get(response.request.url).get_data(as_text=True)
+    assert "olena@example.be" not in again
+    assert translated(app, lang, "Registration confirmed") in again

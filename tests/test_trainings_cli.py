@@ -60,7 +60,7 @@ def test_create_a_four_day_course_and_publish_it(app, runner, client):
     assert invoke(runner, "publish", "droit-des-etrangers-2027").exit_code == 0
     html = client.get("/uk/trainings/droit-des-etrangers-2027").get_data(as_text=True)
     assert "Право іноземців" in html
-    assert '<p class="lead" lang="fr">Quatre vendredis.</p>' in html
+    assert '<div class="rich" lang="fr"><p>Quatre vendredis.</p></div>' in html
     assert "droit-des-etrangers-2027  [open]  0/25 confirmed" in invoke(runner, "list").output
 
 

@@ -186,3 +186,18 @@ def test_ukrainian_consent_boxes_use_the_standard_formula():
     assert {
         key for key, label in labels.items() if not label.startswith("Я даю згоду на те, щоб")
     } == set()
+
+
+# French typography: a no-break space before ":" and inside « », a narrow one before "?",
+# "!" and ";", so that a phone never wraps the sign alone at the start of a line.
+LOOSE_FRENCH_SIGN = re.compile(r" [?!;:»]|« ")
+
+
+def test_french_signs_are_held_by_a_no_break_space():
+    from surveys.forms import seed_files
+    from surveys.forms.document import texts_in
+
+    texts = [string for _, _, strings in entries("fr") for string in strings]
+    for seed in seed_files.seeds():
+        texts += [v["fr"] for _, v in texts_in(seed.document) if isinstance(v, dict)]
+    assert [t for t in texts if LOOSE_FRENCH_SIGN.search(t)] == []

@@ -115,7 +115,11 @@ def test_same_email_again_is_told_and_gets_the_confirmation_again(app, client):
         db.session.commit()
 
     response = sign_up(client, "droit-des-etrangers", email="  OLENA@Example.be ")
-    assert response.headers["Location"].endswith("result=already")
+    assert response.headers["Location"].endswith("result=confirmed&again=1")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert translated(app, "fr", "You are already registered") in page
+    assert translated(app, "fr", "Your seat is booked.") in page
+    assert "<strong>olena@example.be</strong>" in page
     assert len(registrations_by_email(app)) == 1
     assert [m.kind for m in outbox_messages(app)] == ["confirmed", "confirmed"]
 

@@ -39,6 +39,21 @@ def working_days(days: Iterable[date]) -> list[date]:
     return sorted(taken)
 
 
+# The line of the programme under each of the four dates of the legal-rights training.
+LEGAL_RIGHTS_DAYS = [
+    {"fr": f"Jour {n} — {fr}", "en": f"Day {n} — {en}", "uk": f"Заняття {n} — {uk}"}
+    for n, (fr, en, uk) in enumerate(
+        [
+            ("les bases du séjour", "the basics of residence", "основи перебування"),
+            ("les statuts de protection", "protection statuses", "статуси захисту"),
+            ("le regroupement familial", "family reunification", "воззʼєднання сімʼї"),
+            ("la jurisprudence récente", "recent case law", "нещодавня судова практика"),
+        ],
+        start=1,
+    )
+]
+
+
 def demo_trainings(today: date) -> list[Training]:
     """Three trainings modelled on real ones: a four-day course, a two-day workshop with
     limited seats that must be attended in full, an information session without limit. None
@@ -53,15 +68,94 @@ def demo_trainings(today: date) -> list[Training]:
                 "uk": "Право іноземців і судова практика",
             },
             description={
-                "fr": "Quatre journées pour comprendre le séjour, la protection internationale "
-                "et le regroupement familial, avec l'analyse de décisions récentes.",
-                "en": "Four days to understand residence, international protection and family "
-                "reunification, with a close look at recent decisions.",
-                "uk": "Чотири дні, щоб розібратися в питаннях перебування, міжнародного захисту "
-                "та воззʼєднання сімей, з аналізом нещодавніх рішень.",
+                "fr": "Le droit des étrangers change souvent, et les personnes que vous "
+                "accompagnez en vivent directement les effets. En quatre vendredis, cette "
+                "formation donne aux travailleurs sociaux et aux bénévoles les bases pour "
+                "comprendre un dossier de séjour, orienter vers le bon service et lire une "
+                "décision récente.",
+                "en": "Foreigners' law changes often, and the people you support feel it "
+                "directly. Over four Fridays, this training gives social workers and volunteers "
+                "the basics to understand a residence file, refer a person to the right service "
+                "and read a recent decision.",
+                "uk": "Право іноземців часто змінюється, і людей, яких ви супроводжуєте, це "
+                "зачіпає безпосередньо. За чотири пʼятниці соціальні працівники й волонтери "
+                "отримають основи, щоб розуміти справу про перебування, скеровувати людину до "
+                "потрібної служби та читати нещодавні рішення.",
             },
-            audience={"fr": "Travailleurs sociaux et bénévoles des ILI"},
-            trainer="Service juridique du centre",
+            objectives={
+                "fr": "- Connaître les principaux titres de séjour en Belgique et les droits "
+                "qui y sont liés\n"
+                "- Distinguer protection internationale, protection subsidiaire et protection "
+                "temporaire\n"
+                "- Savoir quand et vers qui orienter une personne (avocat, service juridique, "
+                "CPAS)\n"
+                "- Lire une décision du Conseil du contentieux des étrangers et en retenir "
+                "l'essentiel",
+                "en": "- Know the main residence permits in Belgium and the rights that come "
+                "with them\n"
+                "- Tell international, subsidiary and temporary protection apart\n"
+                "- Know when to refer a person, and to whom (a lawyer, a legal service, the "
+                "CPAS)\n"
+                "- Read a decision of the Council for Alien Law Litigation and keep what "
+                "matters",
+                "uk": "- Знати основні види дозволів на перебування в Бельгії та повʼязані з "
+                "ними права\n"
+                "- Розрізняти міжнародний, субсидіарний і тимчасовий захист\n"
+                "- Знати, коли і до кого скерувати людину (адвокат, юридична служба, CPAS)\n"
+                "- Читати рішення Ради з розгляду спорів щодо іноземців і виокремлювати "
+                "головне",
+            },
+            programme={
+                "fr": "## Jour 1 — Les bases du séjour\n"
+                "- Qui est étranger au sens de la loi du 15 décembre 1980\n"
+                "- Court séjour, long séjour, établissement\n"
+                "- Les cartes de séjour et ce qu'elles permettent\n\n"
+                "## Jour 2 — Les statuts de protection\n"
+                "- La demande de protection internationale, étape par étape\n"
+                "- Statut de réfugié, protection subsidiaire\n"
+                "- La protection temporaire des personnes venues d'Ukraine\n\n"
+                "## Jour 3 — Le regroupement familial\n"
+                "- Qui peut rejoindre qui, et à quelles conditions\n"
+                "- Les documents demandés et les délais\n\n"
+                "## Jour 4 — La jurisprudence récente\n"
+                "- Des décisions récentes, lues en petits groupes\n"
+                "- Vos questions de terrain (apportez vos situations, sans nom)",
+                "en": "## Day 1 — The basics of residence\n"
+                "- Who is a foreign national under the Law of 15 December 1980\n"
+                "- Short stay, long stay, settlement\n"
+                "- Residence cards and what they allow\n\n"
+                "## Day 2 — Protection statuses\n"
+                "- Applying for international protection, step by step\n"
+                "- Refugee status, subsidiary protection\n"
+                "- Temporary protection for people who came from Ukraine\n\n"
+                "## Day 3 — Family reunification\n"
+                "- Who can join whom, and on what conditions\n"
+                "- The documents asked for, and how long it takes\n\n"
+                "## Day 4 — Recent case law\n"
+                "- Recent decisions, read in small groups\n"
+                "- Your questions from the field (bring your cases, without names)",
+                "uk": "## Заняття 1 — Основи перебування\n"
+                "- Хто є іноземцем за законом від 15 грудня 1980 року\n"
+                "- Короткострокове і довгострокове перебування, постійне проживання\n"
+                "- Посвідки на перебування і що вони дають\n\n"
+                "## Заняття 2 — Статуси захисту\n"
+                "- Заява на міжнародний захист крок за кроком\n"
+                "- Статус біженця, субсидіарний захист\n"
+                "- Тимчасовий захист для людей, які приїхали з України\n\n"
+                "## Заняття 3 — Воззʼєднання сімʼї\n"
+                "- Хто до кого може приїхати і на яких умовах\n"
+                "- Потрібні документи і строки\n\n"
+                "## Заняття 4 — Нещодавня судова практика\n"
+                "- Аналіз нещодавніх рішень у малих групах\n"
+                "- Ваші питання з практики (приносьте свої випадки, без імен)",
+            },
+            audience={
+                "fr": "Travailleurs sociaux et bénévoles des ILI et des associations",
+                "en": "Social workers and volunteers of ILIs and associations",
+                "uk": "Соціальні працівники та волонтери ILI і громадських організацій",
+            },
+            trainer="Anne Lefèvre",
+            trainer_organisation="Collectif Droits et Migrations",
             capacity=25,
             registration_deadline=first_friday - timedelta(days=7),
             every_date_required=False,
@@ -73,8 +167,13 @@ def demo_trainings(today: date) -> list[Training]:
                     start_time=time(9, 30),
                     end_time=time(16, 30),
                     place="Namur, rue de Bruxelles 20",
+                    topic=topic,
                 )
-                for day in working_days(first_friday + timedelta(weeks=w) for w in range(4))
+                for day, topic in zip(
+                    working_days(first_friday + timedelta(weeks=w) for w in range(4)),
+                    LEGAL_RIGHTS_DAYS,
+                    strict=True,
+                )
             ],
         ),
         Training(

@@ -101,6 +101,9 @@ class Question:
     # Asked only where this setting of the page's context is on (a training's
     # "every_date_required"); see document.definition_of.
     only_if: str | None = None
+    # The answer may reveal health or belief (GDPR Art. 9: an accessibility or a dietary
+    # need): it is kept only until the training is over, then erased by the daily purge.
+    special_category: bool = False
 
     def __post_init__(self):
         if self.header_safe and self.kind != Kind.TEXT:

@@ -48,6 +48,7 @@ QUESTION_SETTINGS = (
     "consent_version",
     "header_safe",
     "only_if",
+    "special_category",
 )
 # Conditions a question's "shown and required only if" may name outside the answers: the
 # setting of the training whose page shows the sign-up form.

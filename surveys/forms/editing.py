@@ -152,6 +152,10 @@ def update_question(
         question["required"] = True
     else:
         question.pop("required", None)
+    if posted.get("special_category"):
+        question["special_category"] = True
+    else:
+        question.pop("special_category", None)
     if kind in CHOICE_KINDS:
         update_choices(question, posted, new_choice_code)
 

@@ -332,7 +332,7 @@ def signup_definition(
     every_date_required: bool, training_id: int | None = None, *, reading: bool = False
 ) -> FormDefinition:
     """The sign-up form as a training's page asks it: the pledge to attend every date where
-    the training requires it, and the training's own questions before the consent.
+    the training requires it, and the training's own questions after the form's.
     ``reading``: every version of both, to read registrations back (staff, exports)."""
     base = training_signup()
     extra = training_questions(training_id) if training_id is not None else None
@@ -364,10 +364,15 @@ def signup_definition_for_posted(every_date_required: bool, names) -> FormDefini
 
 
 def with_questions_of(base: FormDefinition, extra: FormDefinition) -> FormDefinition:
-    """``base`` with ``extra``'s questions before its first consent box."""
-    at = next(
-        (i for i, q in enumerate(base.questions) if q.kind == Kind.CONSENT), len(base.questions)
-    )
+    """``base`` with ``extra``'s questions after its own, before the consent boxes that end
+    it, if any (the pledge to attend, a consent box at the start, stays where it is)."""
+    at = len(base.questions)
+    while (
+        at
+        and base.questions[at - 1].kind == Kind.CONSENT
+        and not base.questions[at - 1].required_if
+    ):
+        at -= 1
     return FormDefinition(
         code=base.code,
         version=base.version,

@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,7 +38,16 @@ class Training(db.Model):
     title: Mapped[dict[str, str]] = mapped_column(JSONDocument)
     description: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
     audience: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
+    # Markdown (see richtext): what the days cover, and what participants take away.
+    programme: Mapped[dict[str, str]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
+    objectives: Mapped[dict[str, str]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
+    # A person's name and an organisation's, written once, in the organisation's language.
     trainer: Mapped[str] = mapped_column(String(200), default="")
+    trainer_organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # None means no limit on seats.
     capacity: Mapped[int | None] = mapped_column(Integer)
     # Registrations are accepted until the end of this day, Brussels time.
@@ -102,6 +112,10 @@ class TrainingSession(db.Model):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     place: Mapped[str] = mapped_column(String(300), default="")
+    # This session's line of the programme ("Day 2: protection statuses"), per language.
+    topic: Mapped[dict[str, str]] = mapped_column(
+        JSONDocument, default=dict, server_default=text("'{}'")
+    )
 
     training: Mapped[Training] = relationship(back_populates="sessions")
 

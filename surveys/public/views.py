@@ -2,7 +2,17 @@
 
 import functools
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -32,6 +42,8 @@ bp = Blueprint("public", __name__, url_prefix=f"/<any({', '.join(LANGUAGES)}):la
 entry = Blueprint("entry", __name__)
 
 SLUG = "<slug:slug>"
+# The session key that carries a sign-up's e-mail address to its confirmation page.
+SIGNED_UP_WITH = "signed_up_with"
 
 
 # The forms count their sends themselves (formflow.store); the cancel button is limited here.
@@ -240,7 +252,7 @@ def training(slug):
 
     def save(form):
         try:
-            return trainings.sign_up(
+            outcome = trainings.sign_up(
                 state.training_id,
                 definition,
                 form.answers(),
@@ -250,13 +262,20 @@ def training(slug):
             )
         except trainings.RegistrationClosed:
             abort(409)
+        # The confirmation page names the address used, once: in this visitor's own session
+        # cookie, never in the address bar (URLs end up in logs and browser histories).
+        session[SIGNED_UP_WITH] = form.answers().get(definition.email_question)
+        return outcome
 
     def thanks_url(outcome):
         if outcome is None:  # a bot: the ordinary thank-you page, nothing stored
             return url_for("public.training_thanks", slug=slug, result="confirmed")
-        result = "already" if outcome.already_registered else outcome.status
         return url_for(
-            "public.training_thanks", slug=slug, result=result, place=outcome.waitlist_place
+            "public.training_thanks",
+            slug=slug,
+            result=outcome.status,
+            place=outcome.waitlist_place,
+            again=1 if outcome.already_registered else None,
         )
 
     return handle_form(
@@ -297,14 +316,17 @@ def training_thanks(slug):
     if found is None:
         abort(404)
     result = request.args.get("result")
-    if result not in ("confirmed", "waitlisted", "already"):
-        result = "confirmed"
+    again = request.args.get("again") == "1" or result == "already"  # "already": older pages
+    if result not in ("confirmed", "waitlisted"):
+        result = None if again else "confirmed"
     place = request.args.get("place", type=int)
     return render_template(
         "public/training_thanks.html",
         training=found,
         result=result,
+        again=again,
         place=place if place and place > 0 else None,
+        email=session.pop(SIGNED_UP_WITH) if SIGNED_UP_WITH in session else None,
     )
 
 

@@ -45,8 +45,11 @@ def registration_calendar(
         event.add("summary", title)
         if session.place:
             event.add("location", session.place)
-        if description:
-            event.add("description", description)
+        # This session's part of the programme first: it is what this date is about.
+        topic = localized(session.topic, registration.locale).text
+        text = "\n\n".join(part for part in (topic, description) if part)
+        if text:
+            event.add("description", text)
         event.add("status", EVENT_STATUS[kind])
         calendar.add_component(event)
     if training.sessions:

@@ -15,6 +15,7 @@ from ..models import (
     AuditEvent,
     Form,
     FormKind,
+    FormVersion,
     LoginThrottle,
     OutboxMessage,
     OutboxStatus,
@@ -210,13 +211,55 @@ class PurgeReport:
     emails: int
     audit_events: int
     other: int
+    needs: int = 0  # registrations whose needs (special categories) were erased
 
     def __str__(self) -> str:
         return (
             f"{self.answers} answers, {self.registrations} registrations, {self.emails} "
             f"e-mail traces, {self.audit_events} audit events, {self.other} sessions and "
-            "login counters deleted"
+            f"login counters deleted; the needs of {self.needs} registrations erased"
         )
+
+
+def special_category_codes() -> set[str]:
+    """The questions, in any version of the sign-up form or of a training's own questions,
+    whose answers may reveal health or belief (``special_category``)."""
+    documents = db.session.scalars(
+        select(FormVersion.document)
+        .join(Form, Form.id == FormVersion.form_id)
+        .where(Form.kind.in_([FormKind.TRAINING_SIGNUP, FormKind.TRAINING_QUESTIONS]))
+    )
+    return {
+        question["code"]
+        for document in documents
+        for question in document.get("questions", ())
+        if question.get("special_category")
+    }
+
+
+def erase_needs_after_trainings(today: date) -> int:
+    """Erase the answers that may reveal health or belief (an accessibility or a dietary
+    need) from the registrations of every training whose last date has passed: they were
+    asked only to organise it (GDPR Art. 9). The rest of the registration stays for its own
+    retention period. Returns how many registrations changed."""
+    codes = special_category_codes()
+    if not codes:
+        return 0
+    ended = (
+        select(TrainingSession.training_id)
+        .group_by(TrainingSession.training_id)
+        .having(func.max(TrainingSession.date) < today)
+    )
+    changed = 0
+    for registration in db.session.scalars(
+        select(Registration).where(Registration.training_id.in_(ended))
+    ):
+        if codes & registration.answers.keys():
+            registration.answers = {
+                code: value for code, value in registration.answers.items() if code not in codes
+            }
+            changed += 1
+    return changed
 
 
 def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
@@ -281,7 +324,8 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
     other += db.session.execute(
         delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - timedelta(days=1))
     ).rowcount
-    report = PurgeReport(answers, len(old_ids), emails, audit_events, other)
+    needs = erase_needs_after_trainings(today)
+    report = PurgeReport(answers, len(old_ids), emails, audit_events, other, needs)
     audit.record(
         actor,
         "purge",
@@ -289,6 +333,7 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
         registrations=len(old_ids),
         emails=emails,
         audit_events=audit_events,
+        needs=needs,
     )
     db.session.commit()
     return report

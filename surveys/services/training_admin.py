@@ -2,7 +2,7 @@
 registration. Used by ``flask trainings …`` now and by the staff dashboard later."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time
 
 from sqlalchemy import select
@@ -35,7 +35,9 @@ SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 SESSION_LINE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})(?:\s+(.*))?$"
 )
-TEXT_FIELDS = ("title", "description", "audience")
+# Under a session's line, its part of the programme in one language: "fr: Jour 2 : …".
+SESSION_TOPIC = re.compile(rf"^\s*(?P<lang>{'|'.join(LANGUAGES)})\s*:\s*(?P<text>.*)$")
+TEXT_FIELDS = ("title", "description", "audience", "programme", "objectives")
 
 
 class TrainingError(ValueError):
@@ -52,6 +54,13 @@ class SessionSpec:
     start: time
     end: time
     place: str = ""
+    # This session's line of the programme, per language ({"fr": "Jour 2 : …", …}).
+    topic: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> tuple:
+        """What makes it the same session (a calendar file already sent refers to it)."""
+        return (self.date, self.start, self.end, self.place.strip())
 
 
 def parse_session_line(text: str) -> "SessionSpec":
@@ -95,7 +104,13 @@ def make_sessions(specs: list[SessionSpec]) -> list[TrainingSession]:
         if spec.end <= spec.start:
             raise TrainingError(f"session {spec.date}: the end must be after the start")
     return [
-        TrainingSession(date=s.date, start_time=s.start, end_time=s.end, place=s.place.strip())
+        TrainingSession(
+            date=s.date,
+            start_time=s.start,
+            end_time=s.end,
+            place=s.place.strip(),
+            topic=filled(s.topic),
+        )
         for s in sorted(specs, key=lambda s: (s.date, s.start))
     ]
 
@@ -125,7 +140,10 @@ def create_training(
     title: dict[str, str],
     description: dict[str, str] | None = None,
     audience: dict[str, str] | None = None,
+    programme: dict[str, str] | None = None,
+    objectives: dict[str, str] | None = None,
     trainer: str = "",
+    trainer_organisation: str = "",
     capacity: int | None = None,
     registration_deadline: date | None = None,
     every_date_required: bool = False,
@@ -142,7 +160,10 @@ def create_training(
             title=title,
             description=description,
             audience=audience,
+            programme=programme,
+            objectives=objectives,
             trainer=trainer,
+            trainer_organisation=trainer_organisation,
             capacity=capacity,
             registration_deadline=registration_deadline,
             every_date_required=every_date_required,
@@ -155,21 +176,14 @@ def create_training(
     return training
 
 
-def add_training(slug: str, *, title, description, audience, sessions, **fields) -> Training:
+def add_training(slug: str, *, sessions, **fields) -> Training:
     """Check and add a training to the caller's transaction (which holds the write lock, so
-    that the slug stays free until it commits)."""
+    that the slug stays free until it commits). Its texts are ``TEXT_FIELDS``, by language."""
     check_slug(slug)
-    title, description, audience = (filled(title), filled(description), filled(audience))
-    check_texts({"title": title, "description": description, "audience": audience})
+    texts = {name: filled(fields.pop(name, None)) for name in TEXT_FIELDS}
+    check_texts(texts)
     check_capacity(fields.get("capacity"))
-    training = Training(
-        slug=slug,
-        title=title,
-        description=description or {},
-        audience=audience or {},
-        sessions=make_sessions(list(sessions)),
-        **fields,
-    )
+    training = Training(slug=slug, sessions=make_sessions(list(sessions)), **texts, **fields)
     db.session.add(training)
     return training
 
@@ -191,7 +205,14 @@ def update_training(
     Texts are merged per language (an empty string removes one); ``sessions``, when given,
     replace the dates. When the change frees seats (more capacity, or none), the waiting
     list moves up and those people are e-mailed. Returns the ids of the queued e-mails."""
-    allowed = {"trainer", "registration_deadline", "every_date_required", "is_open", "is_published"}
+    allowed = {
+        "trainer",
+        "trainer_organisation",
+        "registration_deadline",
+        "every_date_required",
+        "is_open",
+        "is_published",
+    }
     if set(fields) - allowed:
         raise TrainingError(f"unknown field(s): {sorted(set(fields) - allowed)}")
     training_id = get_training(slug).id
@@ -225,15 +246,14 @@ def update_training(
 def set_sessions(training: Training, specs: list[SessionSpec]) -> None:
     """Set the training's dates to ``specs``; unchanged dates keep their identity (calendar
     files already sent refer to them)."""
-    wanted = {(s.date, s.start, s.end, s.place.strip()) for s in specs}
+    wanted = {spec.key: spec for spec in specs}
     for session in list(training.sessions):
-        key = (session.date, session.start_time, session.end_time, session.place)
-        if key in wanted:
-            wanted.discard(key)
-        else:
+        kept = wanted.pop((session.date, session.start_time, session.end_time, session.place), None)
+        if kept is None:
             training.sessions.remove(session)
-    remaining = [SessionSpec(*key) for key in sorted(wanted)]
-    training.sessions.extend(make_sessions(remaining))
+        else:
+            session.topic = filled(kept.topic)
+    training.sessions.extend(make_sessions(list(wanted.values())))
     training.updated_at = utcnow()  # the public page shows the dates
 
 
@@ -273,12 +293,14 @@ def duplicate_training(
     other dates. Sessions are replaced when given, copied otherwise."""
     with serialized_transaction():
         source = get_training(slug)
-        copied = [SessionSpec(s.date, s.start_time, s.end_time, s.place) for s in source.sessions]
+        copied = [
+            SessionSpec(s.date, s.start_time, s.end_time, s.place, dict(s.topic or {}))
+            for s in source.sessions
+        ]
         values = {
-            "title": dict(source.title),
-            "description": dict(source.description or {}),
-            "audience": dict(source.audience or {}),
+            **{name: dict(getattr(source, name) or {}) for name in TEXT_FIELDS},
             "trainer": source.trainer,
+            "trainer_organisation": source.trainer_organisation,
             "capacity": source.capacity,
             "registration_deadline": source.registration_deadline,
             "every_date_required": source.every_date_required,

@@ -16,8 +16,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..extensions import db
 from ..forms.values import fits_in_header
+from ..i18n import LANGUAGES
 from ..models import Training
-from ..services.training_admin import SLUG, parse_session_line
+from ..services.training_admin import SESSION_TOPIC, SLUG, TEXT_FIELDS, parse_session_line
 
 
 def status_of(form: FlaskForm, otherwise: int = 200) -> int:
@@ -96,10 +97,21 @@ class TrainingForm(FlaskForm):
     description_fr = TextAreaField(_l("Description in French"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description in English"), validators=[Length(max=5000)])
     description_uk = TextAreaField(_l("Description in Ukrainian"), validators=[Length(max=5000)])
+    programme_fr = TextAreaField(_l("Programme in French"), validators=[Length(max=5000)])
+    programme_en = TextAreaField(_l("Programme in English"), validators=[Length(max=5000)])
+    programme_uk = TextAreaField(_l("Programme in Ukrainian"), validators=[Length(max=5000)])
+    objectives_fr = TextAreaField(_l("Objectives in French"), validators=[Length(max=5000)])
+    objectives_en = TextAreaField(_l("Objectives in English"), validators=[Length(max=5000)])
+    objectives_uk = TextAreaField(_l("Objectives in Ukrainian"), validators=[Length(max=5000)])
     audience_fr = StringField(_l("Audience in French"), validators=[Length(max=300)])
     audience_en = StringField(_l("Audience in English"), validators=[Length(max=300)])
     audience_uk = StringField(_l("Audience in Ukrainian"), validators=[Length(max=300)])
-    trainer = StringField(_l("Trainer"), validators=[Length(max=200)])
+    trainer = StringField(
+        _l("Trainer"),
+        description=_l("The person who gives the training."),
+        validators=[Length(max=200)],
+    )
+    trainer_organisation = StringField(_l("Trainer's organisation"), validators=[Length(max=200)])
     capacity = IntegerField(
         _l("Seats"),
         description=_l("Leave empty for no limit."),
@@ -114,7 +126,9 @@ class TrainingForm(FlaskForm):
         _l("Sessions"),
         description=_l(
             "One session per line: date, start and end time, place. For example: "
-            "2027-09-03 09:30-16:30 Namur, rue de Bruxelles 20"
+            "2027-09-03 09:30-16:30 Namur, rue de Bruxelles 20. Under a session, lines "
+            "starting with fr:, en: or uk: give its part of the programme in that language, "
+            "for example: fr: Jour 2 : les statuts de protection"
         ),
         validators=[InputRequired(_l("Please fill in this field."))],
     )
@@ -133,7 +147,19 @@ class TrainingForm(FlaskForm):
 
     def validate_sessions(self, field):
         self.parsed_sessions = []
-        for number, line in enumerate(t for t in (field.data or "").splitlines() if t.strip()):
+        lines = [t for t in (field.data or "").splitlines() if t.strip()]
+        for number, line in enumerate(lines, start=1):
+            topic = SESSION_TOPIC.match(line)
+            if topic and not self.parsed_sessions:
+                raise ValidationError(
+                    _(
+                        "Line %(line)d: write the session's line first, then its programme.",
+                        line=number,
+                    )
+                )
+            if topic:
+                self.parsed_sessions[-1].topic[topic["lang"]] = topic["text"].strip()
+                continue
             try:
                 self.parsed_sessions.append(parse_session_line(line))
             except ValueError:
@@ -141,7 +167,7 @@ class TrainingForm(FlaskForm):
                     _(
                         "Line %(line)d: write the date, the start and end times and the place, "
                         "for example 2027-09-03 09:30-16:30 Namur.",
-                        line=number + 1,
+                        line=number,
                     )
                 ) from None
         for spec in self.parsed_sessions:
@@ -158,15 +184,17 @@ class TrainingForm(FlaskForm):
                 lang: (getattr(self, f"{name}_{lang}").data or "").strip()
                 for lang in ("fr", "en", "uk")
             }
-            for name in ("title", "description", "audience")
+            for name in TEXT_FIELDS
         }
 
     @staticmethod
     def sessions_text(sessions) -> str:
-        return "\n".join(
-            f"{s.date.isoformat()} {s.start_time:%H:%M}-{s.end_time:%H:%M} {s.place}".strip()
-            for s in sessions
-        )
+        lines = []
+        for s in sessions:
+            lines.append(f"{s.date.isoformat()} {s.start_time:%H:%M}-{s.end_time:%H:%M} {s.place}")
+            topic = s.topic or {}
+            lines += [f"  {lang}: {topic[lang]}" for lang in LANGUAGES if topic.get(lang)]
+        return "\n".join(line.rstrip() for line in lines)
 
 
 class DuplicateForm(FlaskForm):

@@ -46,15 +46,13 @@ def not_saved_page(template: str, **context):
 def training_new():
     form = TrainingForm()
     if form.validate_on_submit():
-        texts = form.texts()
         try:
             database.run(
                 admin.create_training,
                 form.slug.data,
-                title=texts["title"],
-                description=texts["description"],
-                audience=texts["audience"],
+                **form.texts(),
                 trainer=(form.trainer.data or "").strip(),
+                trainer_organisation=(form.trainer_organisation.data or "").strip(),
                 capacity=form.capacity.data,
                 registration_deadline=form.registration_deadline.data,
                 every_date_required=form.every_date_required.data,
@@ -77,10 +75,11 @@ def training_edit(slug):
     form = TrainingForm(obj=None, existing_slug=training.slug)
     if request.method == "GET":
         form.slug.data = training.slug
-        for name in ("title", "description", "audience"):
-            for lang in ("fr", "en", "uk"):
+        for name in admin.TEXT_FIELDS:
+            for lang in LANGUAGES:
                 getattr(form, f"{name}_{lang}").data = (getattr(training, name) or {}).get(lang, "")
         form.trainer.data = training.trainer
+        form.trainer_organisation.data = training.trainer_organisation
         form.capacity.data = training.capacity
         form.registration_deadline.data = training.registration_deadline
         form.every_date_required.data = training.every_date_required
@@ -96,6 +95,7 @@ def training_edit(slug):
                     texts=form.texts(),
                     capacity=form.capacity.data,
                     trainer=(form.trainer.data or "").strip(),
+                    trainer_organisation=(form.trainer_organisation.data or "").strip(),
                     registration_deadline=form.registration_deadline.data,
                     every_date_required=form.every_date_required.data,
                     sessions=form.parsed_sessions,

@@ -79,6 +79,8 @@ def live(tmp_path_factory, sqlite_template):
         slug="atelier",
         capacity=20,
         every_date_required=True,
+        sessions=4,
+        texts_of_the_demo=True,
         title={
             "fr": "Atelier interculturel",
             "en": "Intercultural workshop",

@@ -155,7 +155,7 @@ def test_the_same_email_from_a_new_sign_up_page_is_already_registered(
         part for part in old_body.split("&") if part.split("=")[0] not in fresh
     ) + "".join(f"&{name}={value}" for name, value in fresh.items())
     again = page.request.post("/fr/trainings/atelier", data=body, headers={"Content-Type": FORM})
-    assert again.url.endswith("/fr/trainings/atelier/thanks?result=already")
+    assert again.url.endswith("/fr/trainings/atelier/thanks?result=confirmed&again=1")
     assert stored(live.app, "trainings/atelier", marker) == 1
 
 

@@ -37,7 +37,6 @@ SIGNUP_CHOICES = {
     "organisation_kind": "none",
     "role": "volunteer",
     "commune": "gembloux",
-    "consent": True,
     "attend_all": True,
 }
 
