@@ -4,6 +4,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_decimal, get_locale
 from markupsafe import Markup, escape
@@ -53,6 +54,16 @@ def external_link(url: str) -> Markup:
     return Markup('<a href="{0}">{1}</a>').format(url, shown)
 
 
+def language_name(code: str) -> str:
+    """A language by its name in the reader's language ("Ukrainian", "ukrainien"), for staff
+    pages; the public switcher names each language in itself (ENDONYMS)."""
+    try:
+        name = Locale.parse(code).get_language_name(get_locale())
+    except (ValueError, TypeError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
 def switch_url(code: str) -> str:
     """The same page in another language (for pages outside a language prefix: its home)."""
     path = request.path
@@ -87,6 +98,7 @@ def init_app(app: Flask) -> None:
             "written_in": written_in,
             "static_url": static_url,
             "emphasised": emphasised,
+            "language_name": language_name,
             "rich_text": richtext.render,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,

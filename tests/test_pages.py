@@ -259,13 +259,13 @@ def test_the_privacy_notice_says_what_gdpr_article_13_asks_in_each_language(app,
     assert says("Apart from that, your data do not leave the European Union.")
     # Every store's retention: answers, registrations, needs, e-mails, audit log, backups.
     assert says(
-        "Accessibility and dietary needs told when signing up for a training: until the "
+        "Accessibility and dietary needs given when signing up for a training: until the "
         "training is over."
     )
     for english, plural, num in (
         (
-            "Traces of the e-mails we send: %(num)d day.",
-            "Traces of the e-mails we send: %(num)d days.",
+            "Records of the e-mails we send: %(num)d day.",
+            "Records of the e-mails we send: %(num)d days.",
             90,
         ),
         (

@@ -79,29 +79,29 @@ def demo_trainings(today: date) -> list[Training]:
                 "and read a recent decision.",
                 "uk": "Право іноземців часто змінюється, і людей, яких ви супроводжуєте, це "
                 "зачіпає безпосередньо. За чотири пʼятниці соціальні працівники й волонтери "
-                "отримають основи, щоб розуміти справу про перебування, скеровувати людину до "
-                "потрібної служби та читати нещодавні рішення.",
+                "отримають базові знання, щоб розібратися у справі щодо перебування, скерувати "
+                "людину до потрібної служби та прочитати нещодавнє рішення.",
             },
             objectives={
                 "fr": "- Connaître les principaux titres de séjour en Belgique et les droits "
                 "qui y sont liés\n"
-                "- Distinguer protection internationale, protection subsidiaire et protection "
+                "- Distinguer statut de réfugié, protection subsidiaire et protection "
                 "temporaire\n"
                 "- Savoir quand et vers qui orienter une personne (avocat, service juridique, "
                 "CPAS)\n"
                 "- Lire une décision du Conseil du contentieux des étrangers et en retenir "
-                "l'essentiel",
+                "l’essentiel",
                 "en": "- Know the main residence permits in Belgium and the rights that come "
                 "with them\n"
-                "- Tell international, subsidiary and temporary protection apart\n"
+                "- Tell refugee status, subsidiary protection and temporary protection apart\n"
                 "- Know when to refer a person, and to whom (a lawyer, a legal service, the "
                 "CPAS)\n"
                 "- Read a decision of the Council for Alien Law Litigation and keep what "
                 "matters",
                 "uk": "- Знати основні види дозволів на перебування в Бельгії та повʼязані з "
                 "ними права\n"
-                "- Розрізняти міжнародний, субсидіарний і тимчасовий захист\n"
-                "- Знати, коли і до кого скерувати людину (адвокат, юридична служба, CPAS)\n"
+                "- Розрізняти статус біженця, субсидіарний і тимчасовий захист\n"
+                "- Знати, коли й до кого скерувати людину (адвокат, юридична служба, CPAS)\n"
                 "- Читати рішення Ради з розгляду спорів щодо іноземців і виокремлювати "
                 "головне",
             },
@@ -109,11 +109,11 @@ def demo_trainings(today: date) -> list[Training]:
                 "fr": "## Jour 1 — Les bases du séjour\n"
                 "- Qui est étranger au sens de la loi du 15 décembre 1980\n"
                 "- Court séjour, long séjour, établissement\n"
-                "- Les cartes de séjour et ce qu'elles permettent\n\n"
+                "- Les cartes de séjour et ce qu’elles permettent\n\n"
                 "## Jour 2 — Les statuts de protection\n"
                 "- La demande de protection internationale, étape par étape\n"
                 "- Statut de réfugié, protection subsidiaire\n"
-                "- La protection temporaire des personnes venues d'Ukraine\n\n"
+                "- La protection temporaire des personnes venues d’Ukraine\n\n"
                 "## Jour 3 — Le regroupement familial\n"
                 "- Qui peut rejoindre qui, et à quelles conditions\n"
                 "- Les documents demandés et les délais\n\n"
@@ -135,19 +135,19 @@ def demo_trainings(today: date) -> list[Training]:
                 "- Recent decisions, read in small groups\n"
                 "- Your questions from the field (bring your cases, without names)",
                 "uk": "## Заняття 1 — Основи перебування\n"
-                "- Хто є іноземцем за законом від 15 грудня 1980 року\n"
-                "- Короткострокове і довгострокове перебування, постійне проживання\n"
-                "- Посвідки на перебування і що вони дають\n\n"
+                "- Хто є іноземцем у розумінні Закону від 15 грудня 1980 року\n"
+                "- Короткострокове й довгострокове перебування, постійне проживання\n"
+                "- Посвідки на проживання та права, які вони дають\n\n"
                 "## Заняття 2 — Статуси захисту\n"
-                "- Заява на міжнародний захист крок за кроком\n"
+                "- Подання заяви про міжнародний захист: крок за кроком\n"
                 "- Статус біженця, субсидіарний захист\n"
                 "- Тимчасовий захист для людей, які приїхали з України\n\n"
                 "## Заняття 3 — Воззʼєднання сімʼї\n"
-                "- Хто до кого може приїхати і на яких умовах\n"
-                "- Потрібні документи і строки\n\n"
+                "- Хто до кого може приїхати й на яких умовах\n"
+                "- Потрібні документи й строки\n\n"
                 "## Заняття 4 — Нещодавня судова практика\n"
                 "- Аналіз нещодавніх рішень у малих групах\n"
-                "- Ваші питання з практики (приносьте свої випадки, без імен)",
+                "- Ваші запитання з практики (приносьте свої випадки, без імен)",
             },
             audience={
                 "fr": "Travailleurs sociaux et bénévoles des ILI et des associations",

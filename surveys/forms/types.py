@@ -210,6 +210,9 @@ class PhoneType(TextType):
     def normalise(self, question, value):
         return values.normalise_phone(value)
 
+    def text(self, question, value):
+        return values.readable_phone(str(value))
+
 
 class UrlType(TextType):
     kind = Kind.URL

@@ -47,6 +47,18 @@ def normalise_phone(value: str, *, region: str = "BE") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def readable_phone(stored: str, *, region: str = "BE") -> str:
+    """A stored number as staff dial it from Belgium: ``0470 12 34 56`` for a Belgian one,
+    ``+380 67 123 4567`` for others (the stored E.164 form stays for exports by code)."""
+    try:
+        number = phonenumbers.parse(stored, region)
+    except phonenumbers.NumberParseException:
+        return stored
+    if phonenumbers.region_code_for_number(number) == region:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def normalise_url(value: str) -> str:
     """A web address with its scheme; ``www.example.be`` becomes ``https://www.example.be``."""
     text = value.strip()

@@ -2,10 +2,11 @@
 registration. Used by ``flask trainings …`` now and by the staff dashboard later."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from sqlalchemy import select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db, serialized_transaction
@@ -335,6 +336,53 @@ def registrations_of(slug: str) -> list[Registration]:
             Registration.id,
         )
     ).all()
+
+
+def get_registration(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None:
+        raise TrainingError(f"no registration {registration_id}")
+    return registration
+
+
+def waiting_rank(registration: Registration) -> int | None:
+    """Where a waitlisted person stands in the list (1 = next to get a seat)."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.training_id == registration.training_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            tuple_(Registration.waitlisted_at, Registration.id)
+            < tuple_(registration.waitlisted_at, registration.id),
+        )
+    )
+    return ahead + 1
+
+
+def attendance_list(training_id: int) -> list[Registration]:
+    """The confirmed people of a training, by last name then first name, for its sheets."""
+    people = db.session.scalars(
+        select(Registration).where(
+            Registration.training_id == training_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    ).all()
+    return sorted(
+        people,
+        key=lambda r: (
+            alphabetical(r.answers.get("last_name", "")),
+            alphabetical(r.answers.get("first_name", "")),
+        ),
+    )
+
+
+def alphabetical(name) -> str:
+    """A name's place in a list: "Éric" with the e's, "van Damme" with the v's."""
+    decomposed = unicodedata.normalize("NFKD", str(name or ""))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def promote(registration_id: int, *, actor: str) -> bool:

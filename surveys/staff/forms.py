@@ -128,7 +128,7 @@ class TrainingForm(FlaskForm):
             "One session per line: date, start and end time, place. For example: "
             "2027-09-03 09:30-16:30 Namur, rue de Bruxelles 20. Under a session, lines "
             "starting with fr:, en: or uk: give its part of the programme in that language, "
-            "for example: fr: Jour 2 : les statuts de protection"
+            "for example: en: Day 2 — protection statuses"
         ),
         validators=[InputRequired(_l("Please fill in this field."))],
     )

@@ -5,14 +5,12 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
-from sqlalchemy import select
 
 from .. import database
-from ..extensions import db
 from ..forms import registry
 from ..i18n import LANGUAGES, localized
-from ..models import Registration, Training, TrainingSession
-from ..services import audit, exports, trainings
+from ..models import Registration, Training
+from ..services import audit, exports, registrants, trainings
 from ..services import forms as form_service
 from ..services import training_admin as admin
 from . import bp
@@ -157,6 +155,7 @@ def training(slug):
     }
     seats = trainings.seats_of([found])[found.id]
     own = registry.training_questions(found.id)
+    definition = registry.signup_definition(found.every_date_required, found.id, reading=True)
     return render_template(
         "staff/training.html",
         training=found,
@@ -164,6 +163,8 @@ def training(slug):
         seats=seats,
         confirm=ConfirmForm(),
         own_questions=own.reading_definition().questions if own else (),
+        needs=registrants.needs_of(definition, registrations),
+        needs_of=lambda registration: registrants.needs_line(definition, registration),
     )
 
 
@@ -182,10 +183,28 @@ def training_questions(slug):
 
 
 def registration_or_404(registration_id: int) -> Registration:
-    registration = db.session.get(Registration, registration_id)
-    if registration is None:
+    try:
+        return admin.get_registration(registration_id)
+    except admin.TrainingError:
         abort(404)
-    return registration
+
+
+@bp.get("/registrations/<int:registration_id>")
+def registration(registration_id):
+    """One person's registration: every answer, the needs first, and its history."""
+    found = registration_or_404(registration_id)
+    training = found.training
+    definition = registry.signup_definition(training.every_date_required, training.id, reading=True)
+    return render_template(
+        "staff/registration.html",
+        registration=found,
+        training=training,
+        definition=definition,
+        needs=registrants.needs_line(definition, found),
+        status=status_label(found.status),
+        waiting_rank=admin.waiting_rank(found),
+        confirm=ConfirmForm(),
+    )
 
 
 @bp.route("/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
@@ -222,17 +241,10 @@ def registration_promote(registration_id):
 @bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/attendance")
 def attendance(slug, session_id):
     found = training_or_404(slug)
-    session = db.session.get(TrainingSession, session_id)
-    if session is None or session.training_id != found.id:
+    session = next((s for s in found.sessions if s.id == session_id), None)
+    if session is None:
         abort(404)
-    people = sorted(
-        db.session.scalars(
-            select(Registration).where(
-                Registration.training_id == found.id, Registration.status == "confirmed"
-            )
-        ),
-        key=lambda r: (r.answers.get("last_name", "").lower(), r.answers.get("first_name", "")),
-    )
+    people = admin.attendance_list(found.id)
     return render_template("staff/attendance.html", training=found, session=session, people=people)
 
 

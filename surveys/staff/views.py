@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import database
-from ..forms import registry
+from ..forms import registry, values
 from ..i18n import LANGUAGES
 from ..models import BRUSSELS, utcnow
 from ..services import answers as answer_service
@@ -227,3 +227,6 @@ def answer_text(question, value) -> str:
     if value is None or value == "" or value == []:
         return "—"
     return question.type.text(question, value)
+
+
+bp.add_app_template_global(values.readable_phone, "readable_phone")
