@@ -371,6 +371,7 @@ TRAINING_FORM = {
     "description_fr": LONG_DESCRIPTION,
     "trainer": "Équipe formation",
     "capacity": "20",
+    "reminder_days": "2",
     "sessions": "2030-03-01 09:00-16:00 Andenne\n2030-03-08 09:00-16:00 Andenne",
 }
 

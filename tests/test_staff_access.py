@@ -39,6 +39,8 @@ STAFF_URLS = [
     "/staff/trainings/droit-des-etrangers/export.xlsx",
     "/staff/trainings/droit-des-etrangers/sessions/1/attendance",
     "/staff/registrations/1/cancel",
+    "/staff/registrations/1",
+    "/staff/trainings/droit-des-etrangers/message",
     "/staff/posters",
     "/staff/posters/survey-fr.svg",
     "/staff/posters/survey-fr.png",

@@ -12,6 +12,7 @@ from .support import (
     ILI_ANSWERS,
     SIGNUP_ANSWERS,
     SURVEY_ANSWERS,
+    csrf_of,
     make_training,
     outbox_messages,
     submit,
@@ -110,6 +111,8 @@ def test_payload_is_escaped_on_every_staff_page(app, staff_client):
         f"/staff/trainings/{slug}/duplicate",
         f"/staff/trainings/{slug}/sessions/{ids['session']}/attendance",
         f"/staff/registrations/{ids['registration']}/cancel",
+        f"/staff/registrations/{ids['registration']}",
+        f"/staff/trainings/{slug}/message",
         "/staff/forms/survey/answers",
         f"/staff/forms/survey/answers/{ids['survey']}",
         "/staff/forms/survey/summary",
@@ -130,6 +133,31 @@ def test_payload_is_escaped_on_every_staff_page(app, staff_client):
             assert marker not in html, page
     detail = staff_client.get(f"/staff/forms/ili/answers/{ids['ili']}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
+    # A message to the registrants, previewed in every language, then listed once sent.
+    url = f"/staff/trainings/{slug}/message"
+    written = {
+        **csrf_of(staff_client, url),
+        "audience": "both",
+        **{f"subject_{lang}": "Objet " + PAYLOAD for lang in ("fr", "en", "uk")},
+        **{f"body_{lang}": PAYLOAD for lang in ("fr", "en", "uk")},
+    }
+    for button in ("preview", "send"):
+        response = staff_client.post(url, data={**written, button: "1"})
+        assert response.status_code in (200, 303), button
+        for marker in RAW_MARKERS:
+            assert marker not in response.get_data(as_text=True), button
+    listing = staff_client.get(f"/staff/trainings/{slug}").get_data(as_text=True)
+    assert "Objet &lt;script&gt;" in listing
+    for marker in RAW_MARKERS:
+        assert marker not in listing
+    # And in the e-mails it became, in each part.
+    sent = [m for m in outbox_messages(app, "message") if m.source]
+    assert len(sent) == 2
+    for message in sent:
+        parsed = email.message_from_string(message.source, policy=default)
+        html = parsed.get_body(("html",)).get_content()
+        for marker in RAW_MARKERS:
+            assert marker not in html  # the subject is plain text, as typed
 
 
 def test_payload_is_escaped_in_emails(app):

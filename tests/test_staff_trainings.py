@@ -33,6 +33,7 @@ FORM = {
     "capacity": "20",
     "registration_deadline": "2030-02-20",
     "every_date_required": "y",
+    "reminder_days": "2",
     "sessions": "2030-03-01 09:00-16:00 Andenne\n2030-03-08 09:00-16:00 Andenne",
 }
 
@@ -95,6 +96,7 @@ def test_edit_texts_capacity_and_sessions_keeps_unchanged_dates(app, staff_clien
         "title_en": "",
         "title_uk": "",
         "capacity": "2",
+        "reminder_days": "2",
         "sessions": first_line + "\n2031-01-10 09:30-16:30 Namur",
     }
     assert staff_client.post(url, data=data).status_code == 302

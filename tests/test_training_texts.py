@@ -23,6 +23,7 @@ FORM = {
     "trainer": "Anne Lefèvre",
     "trainer_organisation": "Collectif Droits et Migrations",
     "capacity": "20",
+    "reminder_days": "2",
     "sessions": (
         "2030-03-01 09:30-16:30 Namur\n"
         "  fr: Jour 1 — les bases du séjour\n"

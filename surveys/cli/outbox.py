@@ -11,6 +11,11 @@ from .. import database
 from ..extensions import db
 from ..models import OutboxMessage
 from ..services import outbox as outbox_service
+from ..services import reminders
+
+# Reminders are due from the start of a day: looking every five minutes is plenty, and
+# spares the database a query on every pass.
+REMINDER_INTERVAL = 300
 
 outbox = AppGroup("outbox", help="Deliver the e-mails waiting in the outbox.")
 
@@ -18,9 +23,11 @@ outbox = AppGroup("outbox", help="Deliver the e-mails waiting in the outbox.")
 @outbox.command("send")
 @click.option("--limit", default=100, show_default=True, help="At most this many messages.")
 def send(limit):
-    """Deliver the messages that are due, once, and report."""
+    """Queue the reminders that are due, deliver the messages that are due, once, and
+    report (for cron, e.g. every minute)."""
+    reminded = len(reminders.queue_due())
     report = outbox_service.deliver_due(limit=limit)
-    click.echo(f"outbox: {report}")
+    click.echo(f"outbox: {report}" + (f"; {reminded} reminder(s) queued" if reminded else ""))
 
 
 @outbox.command("worker")
@@ -40,10 +47,17 @@ def worker(interval, max_passes):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     passes = 0
+    reminders_checked = None  # monotonic time of the last look for due reminders
     click.echo(f"outbox worker: a pass every {interval:g} s")
     while not stopping and (max_passes is None or passes < max_passes):
         passes += 1
         try:
+            now = time.monotonic()
+            if reminders_checked is None or now - reminders_checked >= REMINDER_INTERVAL:
+                reminders_checked = now
+                reminded = len(reminders.queue_due())
+                if reminded:
+                    click.echo(f"outbox: {reminded} reminder(s) queued")
             report = outbox_service.deliver_due()
         except (*database.ERRORS, database.DatabaseUnavailable) as error:
             # The database went away (a restart, a failover): the worker waits for it, and

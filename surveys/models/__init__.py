@@ -6,10 +6,19 @@ from .forms import Form, FormKind, FormVersion
 from .health import HealthCheck
 from .outbox import OutboxMessage, OutboxStatus
 from .staff import AuditEvent, LoginThrottle, StaffSession, StaffUser
-from .trainings import Registration, RegistrationStatus, Training, TrainingSession
+from .trainings import (
+    Attendance,
+    MessageAudience,
+    Registration,
+    RegistrationStatus,
+    Training,
+    TrainingMessage,
+    TrainingSession,
+)
 
 __all__ = [
     "BRUSSELS",
+    "Attendance",
     "AuditEvent",
     "Form",
     "FormKind",
@@ -17,6 +26,7 @@ __all__ = [
     "HealthCheck",
     "JSONDocument",
     "LoginThrottle",
+    "MessageAudience",
     "OutboxMessage",
     "OutboxStatus",
     "Registration",
@@ -25,6 +35,7 @@ __all__ = [
     "StaffUser",
     "Submission",
     "Training",
+    "TrainingMessage",
     "TrainingSession",
     "UTCDateTime",
     "utcnow",

@@ -2,12 +2,13 @@
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import UTCDateTime, utcnow
+from .base import JSONDocument, UTCDateTime, utcnow
 
 
 class OutboxStatus(StrEnum):
@@ -48,3 +49,10 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
     # Set when staff have dealt with a failed message (e.g. phoned the person).
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A message staff wrote to the training's registrants (kind "message").
+    training_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("training_messages.id", ondelete="SET NULL"), index=True
+    )
+    # What rendering needs that the database no longer holds once queued: the sessions a
+    # change removed (kind "changed"), so their calendar events can be cancelled.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)

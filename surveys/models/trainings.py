@@ -55,6 +55,8 @@ class Training(db.Model):
     every_date_required: Mapped[bool] = mapped_column(Boolean, default=False)
     is_open: Mapped[bool] = mapped_column(Boolean, default=True)
     is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The reminder e-mail goes this many days before the first session (None: no reminder).
+    reminder_days: Mapped[int | None] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When anything the public page shows last changed, its dates included (the services
     # that change dates touch it): the public page cache relies on it.
@@ -177,6 +179,8 @@ class Registration(db.Model):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Increases with every calendar file sent, so calendars apply the newest one.
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When the reminder before the first session was queued (once; cleared if it moves).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     training: Mapped[Training] = relationship(back_populates="registrations")
 
@@ -198,3 +202,53 @@ def registrations_with(status: str, training_id):
         .where(Registration.training_id == training_id, Registration.status == status)
         .scalar_subquery()
     )
+
+
+class MessageAudience(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    BOTH = "both"
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        if self is MessageAudience.BOTH:
+            return (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+        return (str(self),)
+
+
+class TrainingMessage(db.Model):
+    """A message staff wrote once, in each language, to a training's registrants; each person
+    gets it in their own language through the outbox (one OutboxMessage per person)."""
+
+    __tablename__ = "training_messages"
+    __table_args__ = (
+        CheckConstraint("audience IN ('confirmed', 'waitlisted', 'both')", name="audience"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("trainings.id", ondelete="CASCADE"), index=True
+    )
+    audience: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    body: Mapped[dict[str, str]] = mapped_column(JSONDocument)
+    sent_by: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Attendance(db.Model):
+    """A person marked present at one session (no row: not marked, or absent)."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("registration_id", "session_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("registrations.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True
+    )
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    marked_by: Mapped[str] = mapped_column(String(254))

@@ -1,20 +1,74 @@
 """Calendar files (.ics) for training registrations."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
 from ..i18n import localized
-from ..models import Registration, utcnow
+from ..models import BRUSSELS, Registration, RegistrationStatus, TrainingSession, utcnow
 
-# Calendar status of the events for each kind of message.
+# Calendar status of the events for each kind of message; a change or a reminder shows the
+# registration as it stands.
 EVENT_STATUS = {
     "confirmed": "CONFIRMED",
     "promoted": "CONFIRMED",
     "waitlisted": "TENTATIVE",
     "cancelled": "CANCELLED",
 }
+STATUS_NOW = {
+    RegistrationStatus.CONFIRMED: "CONFIRMED",
+    RegistrationStatus.WAITLISTED: "TENTATIVE",
+    RegistrationStatus.CANCELLED: "CANCELLED",
+}
+
+
+@dataclass(frozen=True)
+class RemovedSession:
+    """A date a change removed: what its e-mail says of it, and its calendar event's UID."""
+
+    session_id: int
+    date: date
+    start_time: time
+    end_time: time
+    place: str
+
+    @classmethod
+    def of(cls, session: TrainingSession) -> "RemovedSession":
+        return cls(session.id, session.date, session.start_time, session.end_time, session.place)
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.session_id,
+            "date": self.date.isoformat(),
+            "start": self.start_time.isoformat("minutes"),
+            "end": self.end_time.isoformat("minutes"),
+            "place": self.place,
+        }
+
+    @classmethod
+    def from_json(cls, item: dict) -> "RemovedSession":
+        return cls(
+            item["id"],
+            date.fromisoformat(item["date"]),
+            time.fromisoformat(item["start"]),
+            time.fromisoformat(item["end"]),
+            item.get("place", ""),
+        )
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.date, self.start_time, tzinfo=BRUSSELS)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.date, self.end_time, tzinfo=BRUSSELS)
+
+
+def event_uid(registration: Registration, session_id: int, public_url: str) -> str:
+    host = urlsplit(public_url).hostname or "surveys"
+    return f"registration-{registration.id}-session-{session_id}@{host}"
 
 
 def registration_calendar(
@@ -27,8 +81,8 @@ def registration_calendar(
     training = registration.training
     title = localized(training.title, registration.locale).text
     description = localized(training.description, registration.locale).text
-    host = urlsplit(public_url).hostname or "surveys"
     cancelled = kind == "cancelled"
+    status = EVENT_STATUS.get(kind) or STATUS_NOW[RegistrationStatus(registration.status)]
 
     calendar = Calendar()
     calendar.add("prodid", "-//surveys//trainings//EN")
@@ -37,7 +91,7 @@ def registration_calendar(
     stamp = utcnow()
     for session in training.sessions:
         event = Event()
-        event.add("uid", f"registration-{registration.id}-session-{session.id}@{host}")
+        event.add("uid", event_uid(registration, session.id, public_url))
         event.add("dtstamp", stamp)
         event.add("sequence", sequence)
         event.add("dtstart", session.starts_at)
@@ -50,12 +104,41 @@ def registration_calendar(
         text = "\n\n".join(part for part in (topic, description) if part)
         if text:
             event.add("description", text)
-        event.add("status", EVENT_STATUS[kind])
+        event.add("status", status)
         calendar.add_component(event)
-    if training.sessions:
+    return finished(calendar, [session.date for session in training.sessions])
+
+
+def cancelled_sessions(
+    registration: Registration, removed: list[RemovedSession], public_url: str, sequence: int
+) -> bytes:
+    """The events of dates a change removed, cancelled (METHOD:CANCEL, same UIDs, a higher
+    SEQUENCE): calendars that added them take them out."""
+    title = localized(registration.training.title, registration.locale).text
+    calendar = Calendar()
+    calendar.add("prodid", "-//surveys//trainings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL")
+    stamp = utcnow()
+    for session in removed:
+        event = Event()
+        event.add("uid", event_uid(registration, session.session_id, public_url))
+        event.add("dtstamp", stamp)
+        event.add("sequence", sequence)
+        event.add("dtstart", session.starts_at)
+        event.add("dtend", session.ends_at)
+        event.add("summary", title)
+        if session.place:
+            event.add("location", session.place)
+        event.add("status", "CANCELLED")
+        calendar.add_component(event)
+    return finished(calendar, [session.date for session in removed])
+
+
+def finished(calendar: Calendar, dates: list[date]) -> bytes:
+    if dates:
         # The time zone's rules for the training's years only: icalendar's default writes
         # every change from 1970 to 2038, most of a message's rendering time and size.
-        dates = [session.date for session in training.sessions]
         calendar.add_missing_timezones(
             first_date=date(min(dates).year, 1, 1), last_date=date(max(dates).year + 1, 1, 1)
         )

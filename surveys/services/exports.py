@@ -84,14 +84,23 @@ class Table:
         yield from map(self.cells, rows)
 
 
-def answers_table(meta: list[Column], definition: FormDefinition, *, codes: bool) -> Table:
+def answers_table(
+    meta: list[Column], definition: FormDefinition, *, codes: bool, after: list[Column] = ()
+) -> Table:
+    """``meta``'s columns, the answers', then ``after``'s."""
     answers = AnswerColumns(definition, codes=codes)
     getters = [column.value for column in meta]
+    trailing = [column.value for column in after]
 
     def cells(row: Mapping) -> list:
-        return [get(row) for get in getters] + answers.values(row["answers"])
+        return (
+            [get(row) for get in getters]
+            + answers.values(row["answers"])
+            + [get(row) for get in trailing]
+        )
 
-    return Table([c.header for c in meta] + answers.headers, cells)
+    headers = [c.header for c in meta] + answers.headers + [c.header for c in after]
+    return Table(headers, cells)
 
 
 def submission_table(definition: FormDefinition, *, codes: bool) -> Table:
@@ -141,3 +150,23 @@ def file_chunks(file, size: int = 64 * 1024) -> Iterator[bytes]:
     with file:
         while chunk := file.read(size):
             yield chunk
+
+
+def summary_csv(item, groups) -> str:
+    """A question's summary table as CSV (BOM, ";"): each answer's count and percentage,
+    then those of each group it is broken down by. Labels are staff-written: neutralised."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    header = [neutralise(str(item.question.label)), _("Count"), "%"]
+    for group in groups:
+        header += [neutralise(str(group.label)), f"{neutralise(str(group.label))} %"]
+    writer.writerow(header)
+    for option in item.options:
+        row = [neutralise(str(option.label)), option.count, f"{option.percent(item.answered):.1f}"]
+        for group in groups:
+            base = item.answered_by_group[group.value]
+            share = 100 * option.by_group[group.value] / base if base else 0.0
+            row += [option.by_group[group.value], f"{share:.1f}"]
+        writer.writerow(row)
+    return out.getvalue()

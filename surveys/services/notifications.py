@@ -43,13 +43,27 @@ from ..models import (
     Registration,
     RegistrationStatus,
     Training,
+    TrainingMessage,
     utcnow,
 )
 from . import calendar, tokens
 
 log = logging.getLogger(__name__)
 
-KINDS = ("confirmed", "waitlisted", "promoted", "cancelled")
+# The registration's own news, then what staff send to a training's registrants: a message
+# they wrote, a change of dates, the reminder before the first session.
+KINDS = (
+    "confirmed",
+    "waitlisted",
+    "promoted",
+    "cancelled",
+    "message",
+    "changed",
+    "reminder",
+    "certificate",
+)
+# Kinds that change nothing in a calendar: no calendar file with them.
+WITHOUT_CALENDAR = ("message", "certificate")
 
 
 def subject_for(kind: str, title: str) -> str:
@@ -58,6 +72,9 @@ def subject_for(kind: str, title: str) -> str:
         "waitlisted": _("Waiting list: %(title)s", title=title),
         "promoted": _("A seat is free for you: %(title)s", title=title),
         "cancelled": _("Registration cancelled: %(title)s", title=title),
+        "changed": _("New dates: %(title)s", title=title),
+        "reminder": _("Reminder: %(title)s", title=title),
+        "certificate": _("Certificate of attendance: %(title)s", title=title),
     }
     return subjects[kind]
 
@@ -155,7 +172,15 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4()}@{domain}>"
 
 
-def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int:
+def queue(
+    registration_id: int,
+    recipient: str,
+    kind: str,
+    now: datetime,
+    *,
+    training_message_id: int | None = None,
+    payload: dict | None = None,
+) -> int:
     """Queue the ``kind`` message for a registration in the caller's transaction, as one
     INSERT (the caller may hold the training's lock: nothing is rendered, no object is
     loaded); returns its id, which the caller passes to ``outbox.deliver_after_commit`` once
@@ -172,6 +197,8 @@ def queue(registration_id: int, recipient: str, kind: str, now: datetime) -> int
             "message_id": new_message_id(),
             "created_at": now,
             "next_attempt_at": now,
+            "training_message_id": training_message_id,
+            "payload": payload,
         },
     )
     return result.inserted_primary_key[0]
@@ -388,6 +415,52 @@ def store(draft: Draft) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class WrittenMessage:
+    """A message staff wrote, in the recipient's language (French where it has none)."""
+
+    subject: str
+    text: str
+    lang: str
+
+
+def staff_message(message: OutboxMessage, lang: str) -> WrittenMessage | None:
+    if message.kind != "message" or message.training_message_id is None:
+        return None
+    written = db.session.get(TrainingMessage, message.training_message_id)
+    if written is None:
+        raise LookupError(f"the message {message.training_message_id} was deleted")
+    subject = localized(written.subject, lang)
+    return WrittenMessage(subject.text, localized(written.body, lang).text, subject.lang)
+
+
+def certificate_for(message: OutboxMessage, registration: Registration):
+    """The certificate a "certificate" e-mail carries, as attendance stands now."""
+    if message.kind != "certificate":
+        return None
+    from .attendance import certificate_of  # it queues through this module
+
+    certificate = certificate_of(
+        registration, every_session=bool((message.payload or {}).get("every_session", True))
+    )
+    if certificate is None:
+        raise LookupError("no certificate of attendance for this registration any more")
+    return certificate
+
+
+def attendance_html(certificate):
+    from .attendance import certificate_html
+
+    return certificate_html(certificate)
+
+
+def removed_sessions(message: OutboxMessage) -> list[calendar.RemovedSession]:
+    """The dates a change removed, as queued with it (their rows are gone)."""
+    if not message.payload or "removed" not in message.payload:
+        return []
+    return [calendar.RemovedSession.from_json(item) for item in message.payload["removed"]]
+
+
 def render(message: OutboxMessage, registration: Registration) -> Draft:
     """The queued ``message`` rendered for ``registration`` as it is now; no writes.
 
@@ -409,6 +482,7 @@ def render(message: OutboxMessage, registration: Registration) -> Draft:
 
     with force_locale(lang):
         title = localized(training.title, lang)
+        written = staff_message(message, lang)
         context = {
             "kind": kind,
             "registration": registration,
@@ -419,8 +493,17 @@ def render(message: OutboxMessage, registration: Registration) -> Draft:
             "training_url": f"{public_url}/{lang}/trainings/{training.slug}",
             "public_url": public_url,
             "lang": lang,
+            "written": written,
+            "removed": removed_sessions(message),
         }
-        subject = header_text(subject_for(kind, title.text), SUBJECT_LIMIT)
+        certificate = certificate_for(message, registration)
+        if certificate is not None:
+            context["certificate"] = attendance_html(certificate)
+            context["certificate_sessions"] = certificate.sessions
+        if written is not None:
+            subject = header_text(written.subject, SUBJECT_LIMIT)
+        else:
+            subject = header_text(subject_for(kind, title.text), SUBJECT_LIMIT)
         text = render_template("emails/registration.txt", **context)
         html = render_template("emails/registration.html", subject=subject, **context)
 
@@ -440,17 +523,25 @@ def render(message: OutboxMessage, registration: Registration) -> Draft:
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(text)
     email.add_alternative(html, subtype="html")
-    ics = calendar.registration_calendar(registration, kind, public_url, sequence)
-    method = "CANCEL" if kind == "cancelled" else "PUBLISH"
-    # The charset is declared: a strict reader decodes an undeclared text part as ASCII, and
-    # titles and places are not ("é" came out as garbage).
-    email.add_attachment(
-        ics,
-        maintype="text",
-        subtype="calendar",
-        filename="training.ics",
-        params={"method": method, "charset": "utf-8"},
-    )
+    # The calendar files: the training's dates as they are now (none with a message staff
+    # wrote: it changes nothing in a calendar), and the events of removed dates cancelled.
+    files = []
+    if kind not in WITHOUT_CALENDAR:
+        ics = calendar.registration_calendar(registration, kind, public_url, sequence)
+        files.append((ics, "CANCEL" if kind == "cancelled" else "PUBLISH", "training.ics"))
+    if context["removed"]:
+        ics = calendar.cancelled_sessions(registration, context["removed"], public_url, sequence)
+        files.append((ics, "CANCEL", "cancelled-dates.ics"))
+    for ics, method, filename in files:
+        # The charset is declared: a strict reader decodes an undeclared text part as
+        # ASCII, and titles and places are not ("é" came out as garbage).
+        email.add_attachment(
+            ics,
+            maintype="text",
+            subtype="calendar",
+            filename=filename,
+            params={"method": method, "charset": "utf-8"},
+        )
     email["Content-Language"] = lang  # after the body: set_content drops Content-* headers
     return Draft(
         message_id=message.id,

@@ -12,6 +12,7 @@ from ..extensions import begin_serialized, db
 from ..forms.values import InvalidValue, normalise_email, normalise_phone
 from ..models import (
     BRUSSELS,
+    Attendance,
     AuditEvent,
     Form,
     FormKind,
@@ -105,6 +106,19 @@ def find_person(text: str) -> PersonData:
     return person
 
 
+def attended_dates(registration_id: int) -> list[str]:
+    """The sessions the person was marked present at, as dates."""
+    return [
+        day.isoformat()
+        for day in db.session.scalars(
+            select(TrainingSession.date)
+            .join(Attendance, Attendance.session_id == TrainingSession.id)
+            .where(Attendance.registration_id == registration_id)
+            .order_by(TrainingSession.date)
+        )
+    ]
+
+
 def export_person(text: str, *, actor: str) -> dict:
     """Everything held on the person, as plain data (the file given to them on request)."""
     person = find_person(text)
@@ -121,6 +135,7 @@ def export_person(text: str, *, actor: str) -> dict:
                 "cancelled_at": iso_brussels(r.cancelled_at),
                 "consents": r.consents,
                 "answers": r.answers,
+                "attended": attended_dates(r.id),
             }
             for r in person.registrations
         ],

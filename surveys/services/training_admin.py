@@ -21,6 +21,8 @@ from ..models import (
     utcnow,
 )
 from . import audit, outbox
+from .calendar import RemovedSession
+from .notifications import queue as outbox_queue
 from .trainings import (
     CancelOutcome,
     Seats,
@@ -148,6 +150,7 @@ def create_training(
     capacity: int | None = None,
     registration_deadline: date | None = None,
     every_date_required: bool = False,
+    reminder_days: int | None = 2,
     is_open: bool = True,
     is_published: bool = False,
     sessions: list[SessionSpec] = (),
@@ -168,6 +171,7 @@ def create_training(
             capacity=capacity,
             registration_deadline=registration_deadline,
             every_date_required=every_date_required,
+            reminder_days=reminder_days,
             is_open=is_open,
             is_published=is_published,
             sessions=sessions,
@@ -211,6 +215,7 @@ def update_training(
         "trainer_organisation",
         "registration_deadline",
         "every_date_required",
+        "reminder_days",
         "is_open",
         "is_published",
     }
@@ -230,12 +235,14 @@ def update_training(
             training.capacity = capacity
         for name, value in fields.items():
             setattr(training, name, value)
-        if sessions is not None:
-            set_sessions(training, sessions)
+        change = set_sessions(training, sessions) if sessions is not None else DateChange()
         db.session.flush()
         message_ids = fill_free_seats(training)
+        # Those just given a seat hear of it first; then everyone of the new dates.
+        message_ids += announce_date_change(training, change)
         if actor:
-            audit.record(actor, action, training=slug)
+            detail = {"notified": len(message_ids)} if change else {}
+            audit.record(actor, action, training=slug, **detail)
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -244,42 +251,120 @@ def update_training(
     return message_ids
 
 
-def set_sessions(training: Training, specs: list[SessionSpec]) -> None:
-    """Set the training's dates to ``specs``; unchanged dates keep their identity (calendar
-    files already sent refer to them)."""
+@dataclass
+class DateChange:
+    """What a new list of dates changed: the e-mail to registrants says it."""
+
+    added: int = 0
+    moved: int = 0  # same day, another time or place: same calendar event, updated
+    removed: list[RemovedSession] = field(default_factory=list)
+    first_date_moved: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.moved or self.removed)
+
+
+def set_sessions(training: Training, specs: list[SessionSpec]) -> DateChange:
+    """Set the training's dates to ``specs``. Unchanged dates keep their identity (calendar
+    files already sent refer to them); a date whose time or place changed (one session that
+    day before and after) is updated in place, so its calendar event is updated too."""
+    first_before = min((s.date for s in training.sessions), default=None)
     wanted = {spec.key: spec for spec in specs}
+    unmatched = []
     for session in list(training.sessions):
         kept = wanted.pop((session.date, session.start_time, session.end_time, session.place), None)
         if kept is None:
-            training.sessions.remove(session)
+            unmatched.append(session)
         else:
             session.topic = filled(kept.topic)
-    training.sessions.extend(make_sessions(list(wanted.values())))
+    change = DateChange()
+    for session in unmatched:
+        same_day = [spec for spec in wanted.values() if spec.date == session.date]
+        if len(same_day) == 1 and sum(s.date == session.date for s in unmatched) == 1:
+            spec = same_day[0]
+            del wanted[spec.key]
+            make_sessions([spec])  # checks the times
+            session.start_time, session.end_time = spec.start, spec.end
+            session.place, session.topic = spec.place.strip(), filled(spec.topic)
+            change.moved += 1
+        else:
+            change.removed.append(RemovedSession.of(session))
+            training.sessions.remove(session)
+    added = make_sessions(list(wanted.values()))
+    training.sessions.extend(added)
+    change.added = len(added)
+    change.first_date_moved = first_before != min((s.date for s in training.sessions), default=None)
     training.updated_at = utcnow()  # the public page shows the dates
+    return change
 
 
-def replace_sessions(slug: str, specs: list[SessionSpec]) -> None:
-    with serialized_transaction():
-        set_sessions(get_training(slug), specs)
+def announce_date_change(training: Training, change: DateChange) -> list[int]:
+    """Queue the "new dates" e-mail (with the updated and the cancelled calendar events) for
+    everyone confirmed or waiting, in the caller's transaction; a reminder already sent goes
+    again before the new first date."""
+    if not change:
+        return []
+    db.session.flush()
+    people = db.session.scalars(
+        select(Registration).where(
+            Registration.training_id == training.id,
+            Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
+        )
+    ).all()
+    payload = {"removed": [session.to_json() for session in change.removed]}
+    now = utcnow()
+    message_ids = []
+    for registration in people:
+        if change.first_date_moved:
+            registration.reminded_at = None
+        message_ids.append(
+            outbox_queue(registration.id, registration.email, "changed", now, payload=payload)
+        )
+    return message_ids
 
 
-def add_session(slug: str, spec: SessionSpec) -> None:
-    with serialized_transaction():
-        training = get_training(slug)
-        training.sessions.extend(make_sessions([spec]))
-        training.updated_at = utcnow()  # the public page shows the dates
+def change_sessions(slug: str, change_dates) -> tuple[int, list[int]]:
+    """Lock the training, apply ``change_dates(training) -> DateChange``, e-mail its
+    registrants, commit; returns what the function returned and the queued e-mails' ids."""
+    training_id = get_training(slug).id
+    try:
+        training = lock_training(training_id)
+        change = change_dates(training)
+        message_ids = announce_date_change(training, change)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    outbox.deliver_after_commit(message_ids)
+    return change, message_ids
+
+
+def replace_sessions(slug: str, specs: list[SessionSpec]) -> list[int]:
+    return change_sessions(slug, lambda training: set_sessions(training, specs))[1]
+
+
+def add_session(slug: str, spec: SessionSpec) -> list[int]:
+    def add(training: Training) -> DateChange:
+        return set_sessions(training, [*session_specs(training), spec])
+
+    return change_sessions(slug, add)[1]
 
 
 def remove_session(slug: str, day: date) -> int:
-    with serialized_transaction():
-        training = get_training(slug)
-        removed = [s for s in training.sessions if s.date == day]
-        if not removed:
+    def remove(training: Training) -> DateChange:
+        if not any(s.date == day for s in training.sessions):
             raise TrainingError(f"{slug} has no session on {day.isoformat()}")
-        for session in removed:
-            training.sessions.remove(session)
-        training.updated_at = utcnow()  # the public page shows the dates
-    return len(removed)
+        return set_sessions(training, [s for s in session_specs(training) if s.date != day])
+
+    change, _ = change_sessions(slug, remove)
+    return len(change.removed)
+
+
+def session_specs(training: Training) -> list[SessionSpec]:
+    return [
+        SessionSpec(s.date, s.start_time, s.end_time, s.place, dict(s.topic or {}))
+        for s in training.sessions
+    ]
 
 
 def duplicate_training(
@@ -294,10 +379,7 @@ def duplicate_training(
     other dates. Sessions are replaced when given, copied otherwise."""
     with serialized_transaction():
         source = get_training(slug)
-        copied = [
-            SessionSpec(s.date, s.start_time, s.end_time, s.place, dict(s.topic or {}))
-            for s in source.sessions
-        ]
+        copied = session_specs(source)
         values = {
             **{name: dict(getattr(source, name) or {}) for name in TEXT_FIELDS},
             "trainer": source.trainer,
@@ -305,6 +387,7 @@ def duplicate_training(
             "capacity": source.capacity,
             "registration_deadline": source.registration_deadline,
             "every_date_required": source.every_date_required,
+            "reminder_days": source.reminder_days,
             "is_open": True,
             "is_published": False,
             "sessions": list(sessions) or copied,

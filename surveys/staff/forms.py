@@ -9,15 +9,17 @@ from wtforms import (
     DateField,
     IntegerField,
     PasswordField,
+    RadioField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
 from ..forms.values import fits_in_header
 from ..i18n import LANGUAGES
-from ..models import Training
+from ..models import MessageAudience, Training
 from ..services.training_admin import SESSION_TOPIC, SLUG, TEXT_FIELDS, parse_session_line
 
 
@@ -122,6 +124,15 @@ class TrainingForm(FlaskForm):
     )
     registration_deadline = DateField(_l("Registration deadline"), validators=[Optional()])
     every_date_required = BooleanField(_l("Participants must attend every session"))
+    reminder_days = IntegerField(
+        _l("Reminder e-mail, days before the first session"),
+        description=_l("Sent to every confirmed person, with the calendar file. 0: no reminder."),
+        default=2,
+        validators=[
+            InputRequired(_l("Please fill in this field.")),
+            NumberRange(min=0, max=60, message=_l("Enter a number of days from 0 to 60.")),
+        ],
+    )
     sessions = TextAreaField(
         _l("Sessions"),
         description=_l(
@@ -207,3 +218,51 @@ class DuplicateForm(FlaskForm):
         TrainingForm.validate_slug(self, field)
 
     existing_slug = None
+
+
+def one_line_subject(form, field):
+    """A subject is an e-mail header: one line, no encoded word."""
+    if field.data and not fits_in_header(field.data):
+        raise ValidationError(_("Write the subject on one line, without “=?” or “?=”."))
+
+
+class RegistrantMessageForm(FlaskForm):
+    """A message to a training's registrants: written once in each language that its
+    readers signed up in (the view says which), sent after a preview."""
+
+    audience = RadioField(
+        _l("Recipients"),
+        choices=[
+            SelectChoice(MessageAudience.CONFIRMED.value, _l("The confirmed people")),
+            SelectChoice(MessageAudience.WAITLISTED.value, _l("The people on the waiting list")),
+            SelectChoice(MessageAudience.BOTH.value, _l("Both")),
+        ],
+        default=MessageAudience.CONFIRMED.value,
+        validators=[InputRequired(_l("Choose who receives the message."))],
+    )
+    subject_fr = StringField(
+        _l("Subject in French"), validators=[Length(max=150), one_line_subject]
+    )
+    subject_en = StringField(
+        _l("Subject in English"), validators=[Length(max=150), one_line_subject]
+    )
+    subject_uk = StringField(
+        _l("Subject in Ukrainian"), validators=[Length(max=150), one_line_subject]
+    )
+    body_fr = TextAreaField(_l("Message in French"), validators=[Length(max=5000)])
+    body_en = TextAreaField(_l("Message in English"), validators=[Length(max=5000)])
+    body_uk = TextAreaField(_l("Message in Ukrainian"), validators=[Length(max=5000)])
+
+    def texts(self, name: str) -> dict[str, str]:
+        return {lang: getattr(self, f"{name}_{lang}").data or "" for lang in LANGUAGES}
+
+    def flag_missing(self, missing: tuple[str, ...]) -> None:
+        """Say under each empty box that some readers need it."""
+        for lang in missing:
+            for name in ("subject", "body"):
+                field = getattr(self, f"{name}_{lang}")
+                if not (field.data or "").strip():
+                    field.errors = [
+                        *field.errors,
+                        _("Some of the people you write to read this language: write it."),
+                    ]

@@ -1,20 +1,25 @@
 """Training management pages: list, create, edit, duplicate, open/close, registrants,
-attendance sheets, exports."""
+messages, attendance at the door and on paper, certificates, exports."""
 
-from flask import abort, redirect, render_template, request, url_for
+from functools import partial
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from flask_login import current_user
 
 from .. import database
+from ..dates import format_date
 from ..forms import registry
 from ..i18n import LANGUAGES, localized
-from ..models import Registration, Training
+from ..models import MessageAudience, Registration, Training
+from ..services import attendance as attendance_service
 from ..services import audit, exports, registrants, trainings
 from ..services import forms as form_service
+from ..services import registrant_messages as messages
 from ..services import training_admin as admin
 from . import bp
-from .forms import ConfirmForm, DuplicateForm, TrainingForm, status_of
+from .forms import ConfirmForm, DuplicateForm, RegistrantMessageForm, TrainingForm, status_of
 from .views import export_response
 
 
@@ -54,6 +59,7 @@ def training_new():
                 capacity=form.capacity.data,
                 registration_deadline=form.registration_deadline.data,
                 every_date_required=form.every_date_required.data,
+                reminder_days=form.reminder_days.data or None,
                 is_published=False,
                 sessions=form.parsed_sessions,
                 actor=current_user.email,
@@ -81,6 +87,7 @@ def training_edit(slug):
         form.capacity.data = training.capacity
         form.registration_deadline.data = training.registration_deadline
         form.every_date_required.data = training.every_date_required
+        form.reminder_days.data = training.reminder_days or 0
         form.sessions.data = TrainingForm.sessions_text(training.sessions)
     if form.validate_on_submit():
         if form.slug.data != training.slug:
@@ -96,6 +103,7 @@ def training_edit(slug):
                     trainer_organisation=(form.trainer_organisation.data or "").strip(),
                     registration_deadline=form.registration_deadline.data,
                     every_date_required=form.every_date_required.data,
+                    reminder_days=form.reminder_days.data or None,
                     sessions=form.parsed_sessions,
                     actor=current_user.email,
                 )
@@ -164,8 +172,58 @@ def training(slug):
         confirm=ConfirmForm(),
         own_questions=own.reading_definition().questions if own else (),
         needs=registrants.needs_of(definition, registrations),
+        sent_messages=messages.history(found.id),
+        just_sent=request.args.get("sent") == "1",
         needs_of=lambda registration: registrants.needs_line(definition, registration),
     )
+
+
+@bp.route("/trainings/<slug:slug>/message", methods=["GET", "POST"])
+def training_message(slug):
+    """Write to the registrants: the form, then a preview in each language with the number
+    of people, then "Send"."""
+    found = training_or_404(slug)
+    form = RegistrantMessageForm()
+    audience = MessageAudience(form.audience.data or MessageAudience.CONFIRMED)
+    by_language = messages.readers(found.id, audience)
+    preview = False
+    if form.validate_on_submit():
+        subject, body = form.texts("subject"), form.texts("body")
+        missing = messages.missing_languages({"subject": subject, "body": body}, by_language)
+        if not by_language:
+            form.audience.errors = [*form.audience.errors, _("Nobody to write to in this group.")]
+        elif missing:
+            form.flag_missing(missing)
+        elif "send" in request.form:
+            try:
+                database.run(
+                    messages.send, found.id, audience, subject, body, actor=current_user.email
+                )
+            except messages.MessageError as error:  # the group changed since the preview
+                form.flag_missing(error.missing)
+            except database.DatabaseUnavailable:
+                return not_saved_page(
+                    "staff/training_message.html",
+                    form=form,
+                    training=found,
+                    by_language=by_language,
+                    preview=False,
+                )
+            else:
+                return redirect(url_for("staff.training", slug=slug, sent=1), code=303)
+        else:
+            preview = True
+    page = render_template(
+        "staff/training_message.html",
+        form=form,
+        training=found,
+        by_language=by_language,
+        readers_by_audience={
+            a.value: sum(messages.readers(found.id, a).values()) for a in MessageAudience
+        },
+        preview=preview,
+    )
+    return page, status_of(form)
 
 
 @bp.post("/trainings/<slug:slug>/questions")
@@ -238,14 +296,100 @@ def registration_promote(registration_id):
     return redirect(url_for("staff.training", slug=registration.training.slug))
 
 
-@bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/attendance")
-def attendance(slug, session_id):
-    found = training_or_404(slug)
-    session = next((s for s in found.sessions if s.id == session_id), None)
+def session_or_404(training: Training, session_id: int):
+    session = next((s for s in training.sessions if s.id == session_id), None)
     if session is None:
         abort(404)
-    people = admin.attendance_list(found.id)
-    return render_template("staff/attendance.html", training=found, session=session, people=people)
+    return session
+
+
+@bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/attendance")
+def attendance(slug, session_id):
+    """The sheet people sign, printed (A4): alphabetical, morning and afternoon columns for a
+    full day, the trainer's signature, page numbers."""
+    found = training_or_404(slug)
+    session = session_or_404(found, session_id)
+    number, count = attendance_service.session_number(found, session)
+    return render_template(
+        "staff/attendance.html",
+        training=found,
+        session=session,
+        people=admin.attendance_list(found.id),
+        number=number,
+        count=count,
+        full_day=attendance_service.is_full_day(session),
+    )
+
+
+@bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/door")
+def door(slug, session_id):
+    """Who came, marked at the door from a tablet or a phone: one button per person."""
+    found = training_or_404(slug)
+    session = session_or_404(found, session_id)
+    number, count = attendance_service.session_number(found, session)
+    return render_template(
+        "staff/door.html",
+        training=found,
+        session=session,
+        people=admin.attendance_list(found.id),
+        present=attendance_service.present_ids(session.id),
+        number=number,
+        count=count,
+    )
+
+
+@bp.post("/trainings/<slug:slug>/sessions/<int:session_id>/door/<int:registration_id>")
+def door_mark(slug, session_id, registration_id):
+    found = training_or_404(slug)
+    session = session_or_404(found, session_id)
+    back = url_for("staff.door", slug=slug, session_id=session.id) + f"#r{registration_id}"
+    if not ConfirmForm().validate_on_submit():
+        # The page was open too long: back to it, fresh, with the same person in view.
+        return redirect(back, code=303)
+    try:
+        database.run(
+            attendance_service.mark,
+            session.id,
+            registration_id,
+            request.form.get("present") == "1",
+            actor=current_user.email,
+        )
+    except attendance_service.NotMarkable:
+        abort(404)
+    return redirect(back, code=303)
+
+
+@bp.get("/trainings/<slug:slug>/certificates")
+def certificates(slug):
+    """Certificates of attendance, one A4 page each, in each person's language; print them
+    from the browser."""
+    found = training_or_404(slug)
+    every_session = request.args.get("sessions") != "attended"
+    chosen = attendance_service.certificates(found, every_session=every_session)
+    return render_template(
+        "staff/certificates.html",
+        training=found,
+        pages=[attendance_service.certificate_html(c) for c in chosen],
+        every_session=every_session,
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/trainings/<slug:slug>/certificates")
+def certificates_send(slug):
+    """E-mail each person their certificate, in their language, through the outbox."""
+    found = training_or_404(slug)
+    every_session = request.form.get("sessions") != "attended"
+    if ConfirmForm().validate_on_submit():
+        database.run(
+            attendance_service.send_certificates,
+            found.id,
+            every_session=every_session,
+            actor=current_user.email,
+        )
+        flash(_("The certificates are on their way."))
+    sessions = None if every_session else "attended"
+    return redirect(url_for("staff.certificates", slug=slug, sessions=sessions), code=303)
 
 
 def registrant_rows(slug: str):
@@ -277,7 +421,28 @@ def training_export(slug, extension):
         ),
         exports.Column("locale" if codes else _("Language"), lambda row: row["locale"]),
     ]
-    table = exports.answers_table(meta, definition, codes=codes)
+    # Who came to each session: "yes", "no" where attendance was taken at that session,
+    # empty where it was not (not taken is not absent).
+    attended = attendance_service.sessions_attended(found.id)
+    taken = {session_id for ids in attended.values() for session_id in ids}
+    presence_columns = []
+    for number, session in enumerate(
+        sorted(found.sessions, key=lambda s: (s.date, s.start_time)), start=1
+    ):
+        presence_columns.append(
+            exports.Column(
+                f"present_{number}"
+                if codes
+                else _(
+                    "Present, session %(number)d (%(date)s)",
+                    number=number,
+                    date=format_date(session.date, "short"),
+                ),
+                # Plain values: the rows are streamed once this view has returned.
+                partial(presence, attended, session.id, session.id in taken, codes),
+            )
+        )
+    table = exports.answers_table(meta, definition, codes=codes, after=presence_columns)
     database.run(
         audit.log, current_user.email, "export", training=slug, format=extension, codes=codes
     )
@@ -288,6 +453,14 @@ def training_export(slug, extension):
         extension=extension,
         sheet=slug,
     )
+
+
+def presence(attended: dict, session_id: int, taken: bool, codes: bool, row) -> str:
+    if session_id in attended.get(row["id"], ()):
+        return "1" if codes else _("Yes")
+    if not taken or row["status"] != "confirmed":
+        return ""
+    return "0" if codes else _("No")
 
 
 def status_label(status: str) -> str:

@@ -81,20 +81,45 @@ def delete_answer(form, submission_id):
     )
 
 
-@bp.get("/forms/<form>/summary")
-def summary(form):
+def summary_of(form: str):
+    """The summary the page's arguments ask for: filters, and what it is broken down by
+    (``by``; ``by_language=1`` is what the page's link said before)."""
     definition = definition_or_404(form)
     filters = answer_service.Filters.from_args(request.args)
-    by_language = request.args.get("by_language") == "1"
-    result = summaries.summarize(definition, filters)
+    by = request.args.get("by") or ("language" if request.args.get("by_language") == "1" else "")
+    breakdown = summaries.breakdown(definition, by)
+    return definition, filters, summaries.summarize(definition, filters, by=breakdown)
+
+
+@bp.get("/forms/<form>/summary")
+def summary(form):
+    definition, filters, result = summary_of(form)
+    today = utcnow().astimezone(BRUSSELS).date()
     return render_template(
         "staff/summary.html",
         form_code=form,
         definition=definition,
         filters=filters,
         summary=result,
-        by_language=by_language,
+        breakdown_choices=summaries.breakdowns(definition),
+        timeline=summaries.over_time(form, filters, today),
     )
+
+
+@bp.get("/forms/<form>/summary.csv")
+def summary_csv(form):
+    """One question's table of the summary, as the page shows it, for a spreadsheet."""
+    _definition, _filters, result = summary_of(form)
+    item = next(
+        (q for q in result.questions if q.question.code == request.args.get("question")), None
+    )
+    if item is None or not item.is_choice:
+        abort(404)
+    body = exports.summary_csv(item, result.groups)
+    response = Response(body, mimetype="text/csv")
+    name = export_name(f"{form}-{item.question.code}", "csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def export_name(prefix: str, extension: str) -> str:
