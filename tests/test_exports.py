@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -72,10 +73,12 @@ def test_hostile_answers_are_neutralised_in_csv_and_xlsx(app, staff_client):
     assert "'=1+1" in row and "'@SUM(A1)" in row
     assert not any(cell.startswith(("=", "+", "@")) for cell in row)
 
+    # In a workbook a text cell is never a formula: shown as typed, without a quote.
     response = staff_client.get("/staff/forms/survey/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
-    values = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
-    assert "'=1+1" in values
+    cells = next(sheet.iter_rows(min_row=2, max_row=2))
+    typed = {cell.value: cell for cell in cells if isinstance(cell.value, str)}
+    assert typed["=1+1"].data_type == "s" and typed["@SUM(A1)"].data_type == "s"
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
 
 
@@ -94,8 +97,37 @@ def test_xlsx_rows_hold_the_cells_of_the_csv_with_numbers_for_options(app, staff
     response = staff_client.get("/staff/forms/survey/export.xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     xlsx_row = [cell.value for cell in next(sheet.iter_rows(min_row=2, max_row=2))]
-    assert ["" if value is None else str(value) for value in xlsx_row] == csv_row
+    # The time is a date cell, in Brussels time; every other cell reads as in the CSV.
+    sent_at = xlsx_row[1]
+    assert isinstance(sent_at, datetime)
+    assert csv_row[1].startswith(sent_at.isoformat(timespec="seconds"))
+    as_text = ["" if value is None else str(value) for value in xlsx_row]
+    assert as_text[:1] + as_text[2:] == csv_row[:1] + csv_row[2:]
     assert 0 in xlsx_row and 1 in xlsx_row  # an unticked option is a zero, not a blank
+
+
+def test_xlsx_is_ready_to_read(app, staff_client):
+    submit(
+        app.test_client(),
+        "/fr/survey",
+        {**SURVEY_ANSWERS, "comment": "Un long commentaire. " * 10},
+    )
+    response = staff_client.get("/staff/forms/survey/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header = next(sheet.iter_rows(max_row=1))
+    assert all(cell.font.bold for cell in header)
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    assert sheet.auto_filter.ref == f"A1:{header[-1].column_letter}2"  # filter buttons
+    widths = {letter: dimension.width for letter, dimension in sheet.column_dimensions.items()}
+    assert widths and all(8 <= width <= 60 for width in widths.values())
+    row = next(sheet.iter_rows(min_row=2, max_row=2))
+    by_header = {h.value: cell for h, cell in zip(header, row, strict=True)}
+    sent_at = by_header[translated(app, "fr", "Sent at")]
+    assert sent_at.is_date and "yyyy" in sent_at.number_format
+    comment = next(cell for cell in row if str(cell.value).startswith("Un long commentaire"))
+    assert comment.alignment.wrap_text
+    # A Belgian number as it is dialled here, with no quote in front.
+    assert "0470 12 34 56" in [cell.value for cell in row]
 
 
 def test_filters_of_the_table_apply_to_the_export(app, staff_client):

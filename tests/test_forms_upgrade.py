@@ -340,7 +340,10 @@ def exports_of(app, *, make_accounts: bool = True) -> dict[str, object]:
                 assert response.status_code == 200
                 workbook = load_workbook(io.BytesIO(response.data), read_only=True)
                 cells = [list(row) for row in workbook.active.iter_rows(values_only=True)]
-                files[f"{file_name}.xlsx.json"] = json.dumps(cells, ensure_ascii=False, indent=1)
+                # A time is a date cell (Brussels wall-clock time), written as ISO text here.
+                files[f"{file_name}.xlsx.json"] = json.dumps(
+                    cells, ensure_ascii=False, indent=1, default=datetime.isoformat
+                )
     return files
 
 

@@ -46,13 +46,15 @@ def test_answers_table_is_newest_first_with_filters(app, staff_client):
     age(app, 10)
     answer_in(app, "fr", comment="newest")
     html = staff_client.get("/staff/forms/survey/answers").get_data(as_text=True)
+    # Languages by their names, in the staff member's language (French here).
+    fr, uk = ">Français<", ">Ukrainien<"
     rows = html.split("<tbody>")[1]
-    assert rows.index(">fr<") < rows.index(">uk<")
+    assert rows.index(fr) < rows.index(uk)
     only_uk = staff_client.get("/staff/forms/survey/answers?lang=uk").get_data(as_text=True)
-    assert ">uk<" in only_uk and ">fr<" not in only_uk.split("<tbody>")[1]
+    assert uk in only_uk and fr not in only_uk.split("<tbody>")[1]
     today = utcnow().date().isoformat()
     recent = staff_client.get(f"/staff/forms/survey/answers?from={today}").get_data(as_text=True)
-    assert ">fr<" in recent.split("<tbody>")[1] and ">uk<" not in recent.split("<tbody>")[1]
+    assert fr in recent.split("<tbody>")[1] and uk not in recent.split("<tbody>")[1]
 
 
 def test_answers_are_paginated(app, staff_client):
@@ -155,3 +157,31 @@ def test_failed_emails_wait_on_the_overview_until_marked_as_handled(app, staff_c
     assert "lost@example.be" in staff_client.get("/staff/").get_data(as_text=True)
     staff_client.post(f"/staff/outbox/{message_id}/handled", data=csrf_of(staff_client, "/staff/"))
     assert "lost@example.be" not in staff_client.get("/staff/").get_data(as_text=True)
+
+
+def test_the_list_names_languages_and_shows_each_persons_main_answers(app, staff_client):
+    answer_in(app, "uk", comment="Дякую за допомогу")
+    html = staff_client.get("/staff/forms/survey/answers").get_data(as_text=True)
+    row = html.split("<tbody>")[1].split("</tr>")[0]
+    assert ">Ukrainien<" in row  # the language by its name, in the staff member's language
+    # The first answers, by their labels, without opening the answer.
+    assert translated(app, "fr", "French courses") in row
+    assert "WhatsApp" in row
+
+
+def test_words_in_the_answers_find_them_in_any_language(app, staff_client):
+    answer_in(app, "fr", comment="Plus d'infos sur le LOGEMENT svp")
+    answer_in(app, "uk", comment="Дякую за допомогу з житлом")
+    answer_in(app, "en", comment="Nothing to add")
+    found = staff_client.get("/staff/forms/survey/answers?q=logement").get_data(as_text=True)
+    assert ">Français<" in found and ">Ukrainien<" not in found.split("<tbody>")[1]
+    found = staff_client.get("/staff/forms/survey/answers?q=житлом").get_data(as_text=True)
+    assert ">Ukrainien<" in found and ">Français<" not in found.split("<tbody>")[1]
+    # A question's code is not an answer: "comment" finds nobody by its key.
+    none = staff_client.get("/staff/forms/survey/answers?q=comment").get_data(as_text=True)
+    assert translated(app, "fr", "No answers match these filters.") in none
+    # The export and the summary take the same words.
+    rows = staff_client.get("/staff/forms/survey/export.csv?q=logement").get_data(as_text=True)
+    assert rows.count("\r\n") == 2  # the header and one answer
+    summary = staff_client.get("/staff/forms/survey/summary?q=житлом").get_data(as_text=True)
+    assert "Дякую за допомогу з житлом" in summary

@@ -22,7 +22,8 @@ def answer(app, lang="fr", **changes):
 
 
 def section(app, html: str, question: str) -> str:
-    return html.split(f"<h2>{translated(app, 'fr', question)}</h2>")[1].split("</section>")[0]
+    heading = f">{translated(app, 'fr', question)}</h2>"
+    return html.split(heading)[1].split("</section>")[0]
 
 
 def row_of(section_html: str, label: str) -> str:

@@ -154,10 +154,18 @@ class QuestionType:
     # Whether ``export_cells`` gives a list of cells (one per header), not one cell.
     several_columns: ClassVar[bool] = False
 
-    def export_cells(self, question: "Question", *, codes: bool) -> Callable[[Any], Any]:
+    def export_cells(
+        self, question: "Question", *, codes: bool, typed: Callable[[Any], Any] = typed_cell
+    ) -> Callable[[Any], Any]:
         """A function from a stored value (None when not answered) to the question's cell
-        (to its list of cells, for a type with ``several_columns``)."""
-        return typed_cell
+        (to its list of cells, for a type with ``several_columns``). ``typed`` makes a cell
+        of what the person typed: neutralised for CSV, as it is for XLSX (a text cell)."""
+        return typed
+
+    def export_width(self, question: "Question", header: str) -> float:
+        """How wide its column is in an XLSX export, in characters: the header's words,
+        within bounds; the types that hold long texts say more."""
+        return min(max(len(header) * 0.6, 12), 30)
 
     def text(self, question: "Question", value: Any) -> str:
         """A stored answer as staff read it, in their language."""
@@ -170,6 +178,9 @@ class TextType(QuestionType):
 
     def checks(self, question):
         return [TextRules(question)]
+
+    def export_width(self, question, header):
+        return 30
 
 
 class TextareaType(TextType):
@@ -185,6 +196,9 @@ class TextareaType(TextType):
 
     def keeps_texts(self, question):
         return True
+
+    def export_width(self, question, header):
+        return 50  # wrapped: a paragraph reads in a tall cell
 
 
 class EmailType(TextType):
@@ -212,6 +226,18 @@ class PhoneType(TextType):
 
     def text(self, question, value):
         return values.readable_phone(str(value))
+
+    def export_cells(self, question, *, codes, typed=typed_cell):
+        if codes:  # the stored form, +32470123456
+            return typed
+
+        def readable(value):
+            return None if value is None else typed(values.readable_phone(str(value)))
+
+        return readable
+
+    def export_width(self, question, header):
+        return 18
 
 
 class UrlType(TextType):
@@ -290,9 +316,13 @@ class ChoiceType(QuestionType):
     def keeps_texts(self, question):
         return False
 
-    def export_cells(self, question, *, codes):
+    def export_cells(self, question, *, codes, typed=typed_cell):
         labels = {c.code: c.code if codes else str(c.label) for c in question.choices}
         return lambda value: None if value is None else labels.get(value, value)
+
+    def export_width(self, question, header):
+        longest = max((len(str(c.label)) for c in question.choices), default=10)
+        return min(max(longest + 2, len(header) * 0.6, 12), 45)
 
     def text(self, question, value):
         return str(question.choice_label(value))
@@ -345,7 +375,10 @@ class MultipleType(ChoiceType):
             for c in question.choices
         ]
 
-    def export_cells(self, question, *, codes):
+    def export_width(self, question, header):
+        return 12  # a 0 or a 1 under each option
+
+    def export_cells(self, question, *, codes, typed=typed_cell):
         positions = {code: i for i, code in enumerate(question.choice_codes)}
         empty = [None] * len(positions)  # not answered: empty cells, not zeros
 
@@ -434,7 +467,7 @@ class ConsentType(QuestionType):
     def normalise(self, question, value):
         return True
 
-    def export_cells(self, question, *, codes):
+    def export_cells(self, question, *, codes, typed=typed_cell):
         return lambda value: 1 if value else 0
 
     def text(self, question, value):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from math import ceil
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, cast, exists, func, select
 
 from ..extensions import begin_serialized, db
 from ..forms import registry
@@ -27,11 +27,13 @@ def definition_of(code: str) -> FormDefinition | None:
 
 @dataclass(frozen=True)
 class Filters:
-    """A date range (inclusive, Brussels days) and a language; empty means everything."""
+    """A date range (inclusive, Brussels days), a language and words to find in the
+    answers; empty means everything."""
 
     start: date | None = None
     end: date | None = None
     lang: str | None = None
+    text: str = ""
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -42,7 +44,8 @@ class Filters:
                 return None
 
         lang = args.get("lang")
-        return cls(day("from"), day("to"), lang if lang in LANGUAGES else None)
+        text = " ".join((args.get("q") or "").split())[:100]
+        return cls(day("from"), day("to"), lang if lang in LANGUAGES else None, text)
 
     def as_args(self) -> dict[str, str]:
         args = {}
@@ -52,6 +55,8 @@ class Filters:
             args["to"] = self.end.isoformat()
         if self.lang:
             args["lang"] = self.lang
+        if self.text:
+            args["q"] = self.text
         return args
 
     def apply(self, query: Select, model=Submission) -> Select:
@@ -61,7 +66,24 @@ class Filters:
             query = query.where(model.created_at < start_of(self.end + timedelta(days=1)))
         if self.lang:
             query = query.where(model.locale == self.lang)
+        if self.text:
+            query = query.where(answer_contains(model, self.text))
         return query
+
+
+def answer_contains(model, text: str):
+    """Some answer's text holds ``text`` (a choice's code too: answers store codes). Each
+    value of the JSON document is compared, decoded: SQLite stores non-ASCII letters as
+    escapes, and the keys (question codes) must not match. Case is ignored (on SQLite for
+    Latin letters only: its LIKE folds ASCII)."""
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if db.engine.dialect.name == "postgresql":
+        values = func.jsonb_each_text(model.answers).table_valued("key", "value").alias("v")
+        return exists(
+            select(1).select_from(values).where(values.c.value.ilike(pattern, escape="\\"))
+        )
+    values = func.json_each(model.answers).table_valued("key", "value", "type").alias("v")
+    return exists(select(1).select_from(values).where(values.c.value.like(pattern, escape="\\")))
 
 
 def start_of(day: date) -> datetime:

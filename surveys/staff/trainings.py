@@ -415,11 +415,8 @@ def training_export(slug, extension):
             "status" if codes else _("Status"),
             lambda row: row["status"] if codes else status_label(row["status"]),
         ),
-        exports.Column(
-            "registered_at" if codes else _("Registered at"),
-            lambda row: exports.iso_brussels(row["created_at"]),
-        ),
-        exports.Column("locale" if codes else _("Language"), lambda row: row["locale"]),
+        exports.time_column("registered_at" if codes else _("Registered at"), "created_at"),
+        exports.Column("locale" if codes else _("Language"), lambda row: row["locale"], width=8),
     ]
     # Who came to each session: "yes", "no" where attendance was taken at that session,
     # empty where it was not (not taken is not absent).

@@ -131,7 +131,7 @@ def export_response(table, rows, *, name: str, extension: str, sheet: str):
     if extension == "csv":
         delimiter = "," if request.args.get("sep") == "comma" else ";"
         body = stream_with_context(exports.csv_stream(table, rows, delimiter=delimiter))
-        mimetype = "text/csv; charset=utf-8"
+        mimetype = "text/csv"  # Werkzeug adds "; charset=utf-8" to a text type
     else:
         body = exports.file_chunks(exports.xlsx_file(table, rows, title=sheet))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -244,6 +244,30 @@ def audit_log():
     number = max(request.args.get("page", 1, type=int), 1)
     events, total = audit.recent(number)
     return render_template("staff/audit.html", events=events, total=total, number=number)
+
+
+MAIN_ANSWERS = 6
+MAIN_ANSWER_LENGTH = 80
+
+
+@bp.app_template_global()
+def main_answers(definition, submission) -> list:
+    """The first answered questions of an answer, shortened, for its line in the list (the
+    consent boxes and the "which one?" follow-ups are left for the full view)."""
+    shown = []
+    for question in definition.questions:
+        if question.kind == "consent" or question.follow_up:
+            continue
+        value = submission.answers.get(question.code)
+        if value is None or value == "" or value == []:
+            continue
+        text = answer_text(question, value)
+        if len(text) > MAIN_ANSWER_LENGTH:
+            text = text[: MAIN_ANSWER_LENGTH - 1].rstrip() + "…"
+        shown.append((question, text))
+        if len(shown) == MAIN_ANSWERS:
+            break
+    return shown
 
 
 @bp.app_template_global()

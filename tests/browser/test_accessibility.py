@@ -63,6 +63,11 @@ STAFF_PAGES = [
     "/staff/trainings/atelier/duplicate",
     "/staff/trainings/atelier/sessions/{session}/attendance",
     "/staff/registrations/{registration}/cancel",
+    "/staff/registrations/{registration}",
+    "/staff/trainings/atelier/message",
+    "/staff/trainings/atelier/sessions/{session}/door",
+    "/staff/trainings/atelier/certificates?sessions=attended",
+    "/staff/forms/survey/summary?by=time_in_belgium",
     "/staff/posters",
     "/staff/privacy",
     "/staff/privacy?q=kovalenko@example.be",
@@ -72,13 +77,16 @@ STAFF_PAGES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def staff_page(browser, live):
+def staff_data(live) -> dict:
+    """An answer to each form and a registration with attendance, once per server."""
     from surveys.extensions import db
     from surveys.models import Registration, Submission, TrainingSession
+    from surveys.services import attendance
 
     from ..support import ILI_ANSWERS, SIGNUP_ANSWERS, SURVEY_ANSWERS, submit
 
+    if getattr(live, "staff_ids", None):
+        return live.staff_ids
     client = live.app.test_client()
     submit(client, "/uk/survey", SURVEY_ANSWERS)
     submit(client, "/fr/ili", ILI_ANSWERS)
@@ -99,7 +107,13 @@ def staff_page(browser, live):
             ),
             "survey": db.session.scalar(db.select(Submission.id)),
         }
-    context = browser.new_context(base_url=live.url, locale="fr-BE")
+        attendance.mark(ids["session"], ids["registration"], True, actor=STAFF_EMAIL)
+    live.staff_ids = ids
+    return ids
+
+
+def logged_in_staff(browser, live, **device):
+    context = browser.new_context(base_url=live.url, locale="fr-BE", **device)
     page = context.new_page()
     page.goto("/staff/login")
     assert violations(page) == []  # the login page itself
@@ -107,14 +121,35 @@ def staff_page(browser, live):
     page.get_by_label(text(live.app, "fr", "Password")).fill(STAFF_PASSWORD)
     page.get_by_role("button", name=text(live.app, "fr", "Log in")).click()
     page.wait_for_url("**/staff/")
+    return context, page
+
+
+@pytest.fixture(scope="module")
+def staff_page(browser, live):
+    ids = staff_data(live)
+    context, page = logged_in_staff(browser, live)
     yield page, ids
     context.close()
+
+
+@pytest.fixture(scope="module")
+def staff_phone(browser, live):
+    from .conftest import PHONE
+
+    ids = staff_data(live)
+    context, page = logged_in_staff(browser, live, **PHONE)
+    yield page, ids
+    context.close()
+
+
+def staff_url(path: str, ids: dict) -> str:
+    return path.format(**ids).replace("answers/1", f"answers/{ids['survey']}")
 
 
 @pytest.mark.parametrize("path", STAFF_PAGES)
 def test_staff_page_has_no_accessibility_violation(staff_page, path):
     page, ids = staff_page
-    page.goto(path.format(**ids).replace("answers/1", f"answers/{ids['survey']}"))
+    page.goto(staff_url(path, ids))
     assert (
         page.url.endswith(
             path.split("?")[0]
@@ -125,3 +160,32 @@ def test_staff_page_has_no_accessibility_violation(staff_page, path):
         or "?" in path
     )
     assert violations(page) == []
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_staff_page_on_a_phone_fits_the_screen(staff_phone, path):
+    """At 360 px, the page never scrolls sideways (wide tables scroll inside themselves or
+    become cards; the sections hide behind "Menu"), and axe finds nothing."""
+    page, ids = staff_phone
+    page.goto(staff_url(path, ids))
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{path}: the page is {overflow} px wider than the screen"
+    assert violations(page) == []
+
+
+def test_the_sections_are_behind_a_menu_on_a_phone_and_in_a_line_on_a_desktop(
+    staff_phone, staff_page, live
+):
+    phone, _ids = staff_phone
+    phone.goto("/staff/")
+    trainings = phone.get_by_role("link", name=text(live.app, "fr", "Trainings"), exact=True)
+    assert not trainings.first.is_visible()
+    phone.get_by_text(text(live.app, "fr", "Menu"), exact=True).click()
+    assert trainings.first.is_visible()
+    desktop, _ids = staff_page
+    desktop.goto("/staff/")
+    nav = desktop.locator("nav.staffnav")
+    assert nav.is_visible()
+    assert nav.bounding_box()["height"] < 60  # one line, not two
