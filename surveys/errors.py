@@ -22,6 +22,13 @@ def explanation(code: int) -> tuple[str, str]:
             _("This request could not be understood"),
             _("Something in what your browser sent was not valid. Go back and try again."),
         ),
+        403: (
+            _("This page is not open to your account"),
+            _(
+                "Your role in the dashboard does not include this page. If you need it, ask "
+                "an administrator of the dashboard."
+            ),
+        ),
         404: (
             _("Page not found"),
             _("This address does not exist. It may have been mistyped or the page has moved."),

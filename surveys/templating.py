@@ -64,6 +64,12 @@ def language_name(code: str) -> str:
     return name[:1].upper() + name[1:] if name else code
 
 
+def colon() -> str:
+    """ ": " between a label and its value, as the page's language writes it: French puts a
+    no-break space before the colon."""
+    return "\u00a0: " if str(get_locale()) == "fr" else ": "
+
+
 def switch_url(code: str) -> str:
     """The same page in another language (for pages outside a language prefix: its home)."""
     path = request.path
@@ -99,6 +105,7 @@ def init_app(app: Flask) -> None:
             "static_url": static_url,
             "emphasised": emphasised,
             "language_name": language_name,
+            "colon": colon,
             "rich_text": richtext.render,
             "localized": lambda values: localized(values, lang),
             "format_date": format_date,

@@ -1,6 +1,7 @@
 """GDPR tools: one person's data, its export and erasure, retention purge, consents."""
 
 import json
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -20,6 +21,7 @@ from .support import (
     sign_up,
     stored_submissions,
     submit,
+    translated,
 )
 
 
@@ -273,3 +275,40 @@ def test_needs_are_erased_once_the_training_is_over_and_the_rest_is_kept(app, ru
     assert coming.answers["accessibility_needs"] == "Fauteuil roulant"
     assert coming.answers["dietary_needs"] == "Végétarienne"
     assert "the needs of 0 registrations erased" in runner.invoke(args=["purge"]).output
+
+
+def test_the_privacy_page_says_when_the_purge_ran_and_what_it_would_delete_now(
+    app, staff_client, runner
+):
+    submit(app.test_client(), "/fr/survey", SURVEY_ANSWERS)
+    submit(app.test_client(), "/fr/survey", SURVEY_ANSWERS)
+    with app.app_context():
+        oldest = db.session.scalars(select(Submission).order_by(Submission.id)).first()
+        oldest.created_at = utcnow() - timedelta(days=800)  # past every retention period
+        db.session.commit()
+
+    def cells(html: str, label: str) -> list[str]:
+        row = html.split(f"<td>{label}</td>")[1].split("</tr>")[0]
+        return re.findall(r'<td class="num">(\d+)</td>', row)
+
+    page = staff_client.get("/staff/privacy").get_data(as_text=True)
+    never = "Expired data has never been deleted on this server: the daily job is not set up."
+    assert (
+        translated(app, "fr", never + " Ask whoever runs the server to set it up (docs/deploy.md).")
+        in page
+    )
+    answers = translated(app, "fr", "Answers")
+    assert cells(page, answers) == ["1"]  # if it ran now
+    with app.app_context():  # looking changed nothing
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 2
+
+    assert runner.invoke(args=["purge"]).exit_code == 0
+    page = staff_client.get("/staff/privacy").get_data(as_text=True)
+    assert translated(app, "fr", never[:20]) not in page
+    assert cells(page, answers) == ["1", "0"]  # last time, now
+    with app.app_context():
+        event = privacy.last_purge()
+        event.at = utcnow() - timedelta(days=3)
+        db.session.commit()
+    late = staff_client.get("/staff/privacy").get_data(as_text=True)
+    assert "docs/deploy.md" in late and "3 jours" in late.replace("\u00a0", " ")

@@ -30,11 +30,18 @@ def ask_password(generate: bool, email: str) -> tuple[str, bool]:
 @click.argument("email")
 @click.option("--generate", is_flag=True, help="Print a one-time password instead of asking.")
 @click.option("--locale", type=click.Choice(["fr", "en", "uk"]), default="fr", show_default=True)
-def create(email, generate, locale):
+@click.option(
+    "--role",
+    type=click.Choice(accounts.ROLES),
+    default="administrator",
+    show_default=True,
+    help="The first account administers the others (in the dashboard).",
+)
+def create(email, generate, locale, role):
     """Create an account; the password is asked twice (or generated and printed once)."""
     password, generated = ask_password(generate, email)
     try:
-        account = accounts.create_staff(email, password, locale=locale)
+        account = accounts.create_staff(email, password, locale=locale, role=role)
     except (accounts.AccountError, accounts.PasswordRejected) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"created {account.email}")

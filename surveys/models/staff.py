@@ -21,6 +21,11 @@ class StaffUser(db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str] = mapped_column(String(8), default="fr")
+    # administrator, coordinator or reader (staff.roles); accounts made before roles existed
+    # were the dashboard's only kind, with every right: administrators.
+    role: Mapped[str] = mapped_column(
+        String(16), default="administrator", server_default="administrator"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

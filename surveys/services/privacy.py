@@ -278,11 +278,51 @@ def erase_needs_after_trainings(today: date) -> int:
 
 
 def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
-    """Delete what is older than its retention period (``flask purge``, daily)."""
-    config = current_app.config
+    """Delete what is older than its retention period (``flask purge``, daily), with its
+    audit entry, in one transaction."""
     now = now or utcnow()
-    today = now.astimezone(BRUSSELS).date()
     begin_serialized()  # the web app may be writing to the same SQLite file
+    try:
+        report = delete_expired(now)
+        audit.record(
+            actor,
+            "purge",
+            answers=report.answers,
+            registrations=report.registrations,
+            emails=report.emails,
+            audit_events=report.audit_events,
+            needs=report.needs,
+        )
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return report
+
+
+def purge_preview(now: datetime | None = None) -> PurgeReport:
+    """What the purge would remove if it ran now: the same statements, rolled back, so the
+    staff's privacy page gives the purge's own counts."""
+    begin_serialized()
+    try:
+        return delete_expired(now or utcnow())
+    finally:
+        db.session.rollback()
+
+
+def last_purge() -> AuditEvent | None:
+    return db.session.scalar(
+        select(AuditEvent)
+        .where(AuditEvent.action == "purge")
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+
+
+def delete_expired(now: datetime) -> PurgeReport:
+    """The purge's statements, in the caller's transaction."""
+    config = current_app.config
+    today = now.astimezone(BRUSSELS).date()
     # Each form keeps its answers for its own number of months; answers to a form that no
     # longer exists, for the default number.
     forms = db.session.execute(select(Form.code, Form.kind, Form.retention_months)).all()
@@ -340,15 +380,4 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
         delete(LoginThrottle).where(LoginThrottle.last_failure_at < now - timedelta(days=1))
     ).rowcount
     needs = erase_needs_after_trainings(today)
-    report = PurgeReport(answers, len(old_ids), emails, audit_events, other, needs)
-    audit.record(
-        actor,
-        "purge",
-        answers=answers,
-        registrations=len(old_ids),
-        emails=emails,
-        audit_events=audit_events,
-        needs=needs,
-    )
-    db.session.commit()
-    return report
+    return PurgeReport(answers, len(old_ids), emails, audit_events, other, needs)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 from zxcvbn.matching import RANKED_DICTIONARIES
@@ -68,7 +68,21 @@ def find_staff(email: str) -> StaffUser | None:
     return db.session.scalar(select(StaffUser).where(StaffUser.email == email))
 
 
-def create_staff(email: str, password: str, locale: str = "fr") -> StaffUser:
+ROLES = ("administrator", "coordinator", "reader")
+
+
+def create_staff(
+    email: str,
+    password: str,
+    locale: str = "fr",
+    *,
+    role: str = "administrator",
+    actor: str = "system",
+) -> StaffUser:
+    """A new account, with its audit entry, in one transaction. The first account (from the
+    command line) is an administrator; administrators create the others in the dashboard."""
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: one of {', '.join(ROLES)}")
     try:
         email = normalise_email(email)
     except InvalidValue as error:
@@ -77,16 +91,87 @@ def create_staff(email: str, password: str, locale: str = "fr") -> StaffUser:
     if find_staff(email) is not None:
         db.session.rollback()
         raise AccountError(f"an account for {email} already exists")
-    check_password_policy(password, email)
+    try:
+        check_password_policy(password, email)
+    except PasswordRejected:
+        db.session.rollback()
+        raise
     staff = StaffUser(
         email=email,
         password_hash=generate_password_hash(normalise_password(password)),
         locale=locale,
+        role=role,
     )
     db.session.add(staff)
-    audit.record("system", "staff.create", account=email)
+    audit.record(actor, "staff.create", account=email, role=role)
     db.session.commit()
     return staff
+
+
+def get_staff(staff_id: int) -> StaffUser | None:
+    return db.session.get(StaffUser, staff_id)
+
+
+def all_staff() -> list[StaffUser]:
+    return list(db.session.scalars(select(StaffUser).order_by(StaffUser.email)))
+
+
+def keeps_an_administrator(staff: StaffUser, *, role: str, active: bool) -> bool:
+    """Whether the dashboard still has an active administrator once ``staff`` has ``role``
+    and ``active``: nobody could manage the accounts otherwise."""
+    if role == "administrator" and active:
+        return True
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(StaffUser)
+        .where(
+            StaffUser.id != staff.id,
+            StaffUser.role == "administrator",
+            StaffUser.is_active.is_(True),
+        )
+    )
+    return others > 0
+
+
+def set_role(staff_id: int, role: str, *, actor: str) -> StaffUser:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}")
+    begin_serialized()
+    staff = db.session.get(StaffUser, staff_id)
+    if staff is None or not keeps_an_administrator(staff, role=role, active=staff.is_active):
+        db.session.rollback()
+        raise AccountError("the last administrator keeps the role")
+    staff.role = role
+    # Sessions end: the next login starts with the new rights everywhere.
+    db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    audit.record(actor, "staff.role", account=staff.email, role=role)
+    db.session.commit()
+    return staff
+
+
+def set_active(staff_id: int, active: bool, *, actor: str) -> StaffUser:
+    begin_serialized()
+    staff = db.session.get(StaffUser, staff_id)
+    if staff is None or not keeps_an_administrator(staff, role=staff.role, active=active):
+        db.session.rollback()
+        raise AccountError("the last administrator stays active")
+    staff.is_active = active
+    if not active:
+        db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    audit.record(actor, "staff.enable" if active else "staff.disable", account=staff.email)
+    db.session.commit()
+    return staff
+
+
+def reset_password(staff_id: int, *, actor: str) -> tuple[StaffUser, str]:
+    """A new one-time password (returned, shown once, never stored) and the account's
+    sessions ended."""
+    staff = db.session.get(StaffUser, staff_id)
+    if staff is None:
+        raise AccountError(f"no account {staff_id}")
+    password = generate_password()
+    set_password(staff, password, actor=actor)
+    return staff, password
 
 
 def check_current_password(staff: StaffUser, password: str) -> bool:

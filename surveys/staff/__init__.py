@@ -24,4 +24,6 @@ def registered_forms():
     return {"registered_forms": list(registry.forms()), "form_title": form_title}
 
 
-from . import auth, form_editor, trainings, views  # noqa: E402, F401  (routes register on bp)
+# auth before roles: the login check runs before the role check.
+from . import auth, roles  # noqa: E402, F401, I001
+from . import accounts, form_editor, trainings, views  # noqa: E402, F401  (routes register on bp)

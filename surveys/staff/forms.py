@@ -10,6 +10,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
 )
@@ -17,8 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..extensions import db
-from ..forms.values import fits_in_header
-from ..i18n import LANGUAGES
+from ..forms.values import InvalidValue, fits_in_header, normalise_email
+from ..i18n import ENDONYMS, LANGUAGES
 from ..models import MessageAudience, Training
 from ..services.training_admin import SESSION_TOPIC, SLUG, TEXT_FIELDS, parse_session_line
 
@@ -266,3 +267,37 @@ class RegistrantMessageForm(FlaskForm):
                         *field.errors,
                         _("Some of the people you write to read this language: write it."),
                     ]
+
+
+def role_choices():
+    return [
+        SelectChoice("coordinator", _l("Coordinator: trainings, forms, answers and exports")),
+        SelectChoice("reader", _l("Reader: summaries only, no personal data")),
+        SelectChoice("administrator", _l("Administrator: everything, accounts and privacy tools")),
+    ]
+
+
+class AccountForm(FlaskForm):
+    email = StringField(
+        _l("E-mail address"),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=254)],
+    )
+    role = RadioField(
+        _l("Role"), choices=role_choices(), default="coordinator", validators=[InputRequired()]
+    )
+    locale = RadioField(
+        _l("Language of the dashboard"),
+        choices=[SelectChoice(code, name) for code, name in ENDONYMS.items()],
+        default="fr",
+        validators=[InputRequired()],
+    )
+
+    def validate_email(self, field):
+        try:
+            field.data = normalise_email(field.data or "")
+        except InvalidValue:
+            raise ValidationError(_("Enter an e-mail address such as name@example.be.")) from None
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=role_choices(), validators=[InputRequired()])

@@ -1,5 +1,6 @@
 """Overview, answers, summaries, exports, posters, privacy tools and the audit log."""
 
+import dataclasses
 import json
 
 from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
@@ -195,6 +196,7 @@ def privacy_search():
             person = privacy.find_person(search.q.data)
         except privacy.NotAnIdentifier:
             invalid = True
+    last = privacy.last_purge()
     return render_template(
         "staff/privacy.html",
         search=search,
@@ -202,6 +204,9 @@ def privacy_search():
         invalid=invalid,
         confirm=ConfirmForm(),
         retention_forms=list(registry.with_own_retention()),
+        last_purge=last,
+        purge_days_ago=(utcnow() - last.at).days if last else None,
+        next_purge=dataclasses.asdict(database.run(privacy.purge_preview)),
     )
 
 

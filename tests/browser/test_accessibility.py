@@ -50,6 +50,7 @@ def test_form_with_errors_shown_has_no_accessibility_violation(live, open_page, 
 
 STAFF_PAGES = [
     "/staff/",
+    "/staff/accounts",
     "/staff/forms/survey/answers",
     "/staff/forms/survey/answers/1",
     "/staff/forms/survey/answers/1/delete",

@@ -1,0 +1,94 @@
+"""Who may do what in the dashboard. Every staff page and action is checked here, before its
+view runs (``require_role``); a page not listed needs an administrator, so a new page is
+closed until someone decides who may use it."""
+
+from enum import StrEnum
+
+from flask import abort, request
+from flask_login import current_user
+
+from . import bp
+
+
+class Role(StrEnum):
+    # Accounts, the privacy search and erasure, the audit log, and all the rest.
+    ADMINISTRATOR = "administrator"
+    # Trainings, forms, answers and exports: the day-to-day work.
+    COORDINATOR = "coordinator"
+    # The summaries only: counts and percentages, no personal data.
+    READER = "reader"
+
+
+# Open to anyone logged in (and the login page itself, before).
+EVERYONE = {
+    "staff.login",
+    "staff.logout",
+    "staff.language",
+    "staff.password",
+    "staff.overview",
+    "staff.summary",
+    "staff.summary_csv",
+    "staff.training_list",
+    "staff.poster_list",
+    "staff.poster_code",
+}
+COORDINATOR = EVERYONE | {
+    "staff.answers",
+    "staff.answer",
+    "staff.delete_answer",
+    "staff.export_answers",
+    "staff.outbox_handled",
+    "staff.form_list",
+    "staff.form_new",
+    "staff.form_edit",
+    "staff.form_preview",
+    "staff.question_edit",
+    "staff.training",
+    "staff.training_new",
+    "staff.training_edit",
+    "staff.training_duplicate",
+    "staff.training_state",
+    "staff.training_questions",
+    "staff.training_message",
+    "staff.training_export",
+    "staff.registration",
+    "staff.registration_cancel",
+    "staff.registration_promote",
+    "staff.attendance",
+    "staff.door",
+    "staff.door_mark",
+    "staff.certificates",
+    "staff.certificates_send",
+}
+ALLOWED = {Role.READER: EVERYONE, Role.COORDINATOR: COORDINATOR}
+
+
+def role_of(user) -> Role:
+    try:
+        return Role(user.staff.role)
+    except (AttributeError, ValueError):
+        return Role.READER  # an unknown role gets the least
+
+
+def may(endpoint: str | None, role: Role) -> bool:
+    if role is Role.ADMINISTRATOR:
+        return True
+    return endpoint in ALLOWED[role]
+
+
+@bp.before_request
+def require_role():
+    """Runs after the login check (registered after it): an anonymous visitor has already
+    been sent to the login page."""
+    if request.endpoint is None:  # no such page: the 404 follows
+        return
+    if current_user.is_authenticated and not may(request.endpoint, role_of(current_user)):
+        abort(403)
+
+
+@bp.app_context_processor
+def staff_role():
+    def allowed(endpoint: str) -> bool:
+        return current_user.is_authenticated and may(endpoint, role_of(current_user))
+
+    return {"staff_may": allowed}
