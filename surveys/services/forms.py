@@ -249,26 +249,37 @@ def used_choice_codes(form: Form, question_code: str) -> set[str]:
     return codes
 
 
-def save_draft(code: str, document: dict, *, actor: str, action: str) -> None:
-    """Store the draft (a unit of work with its audit event ``action``)."""
+def save_draft(
+    code: str, document: dict, *, actor: str, action: str, settings: dict | None = None
+) -> None:
+    """Store the draft, and the form's settings when given: one unit of work with its audit
+    events (``action``, and "settings")."""
     form = form_for_update(code)
     form.draft = document
     form.updated_at = utcnow()
     audit.record(actor, f"form.{action}", form=code)
+    if settings:
+        apply_settings(form, settings, actor=actor)
     db.session.commit()
+    if settings:
+        registry.forget()
 
 
 def update_settings(code: str, settings: dict, *, actor: str) -> None:
     form = form_for_update(code)
+    apply_settings(form, settings, actor=actor)
+    db.session.commit()
+    registry.forget()
+
+
+def apply_settings(form: Form, settings: dict, *, actor: str) -> None:
     for name in EDITABLE_SETTINGS:
         if name in settings:
             setattr(form, name, settings[name])
     if "slug" in settings and form.current_version is None:
         form.slug = settings["slug"]  # fixed once published: it is printed on posters
     form.updated_at = utcnow()
-    audit.record(actor, "form.settings", form=code)
-    db.session.commit()
-    registry.forget()
+    audit.record(actor, "form.settings", form=form.code)
 
 
 def publish_draft(code: str, *, actor: str) -> int:

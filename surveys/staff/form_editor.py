@@ -166,10 +166,13 @@ def form_edit(code):
             abort(400)
         if error is None:
             database.run(
-                form_service.save_draft, code, document, actor=current_user.email, action="edit"
+                form_service.save_draft,
+                code,
+                document,
+                actor=current_user.email,
+                action="edit",
+                settings=settings,
             )
-            if settings:
-                database.run(form_service.update_settings, code, settings, actor=current_user.email)
             if action == "publish":
                 return publish(code)
             if action == "discard":
