@@ -17,6 +17,7 @@ from .support import (
     login,
     make_staff,
     make_training,
+    second_step_code,
     translated,
 )
 
@@ -49,6 +50,7 @@ STAFF_URLS = [
     "/staff/privacy/erase?q=a@example.be",
     "/staff/audit",
     "/staff/account/password",
+    "/staff/account/two-factor",
 ]
 STAFF_POSTS = [
     "/staff/logout",
@@ -192,22 +194,25 @@ def test_sessions_expire(app, staff_client, field, delta):
 )
 def test_next_only_goes_to_this_site(app, client, target):
     make_staff(app)
+    assert logged_in_with_next(app, client, target).headers["Location"] == "/staff/"
+
+
+def logged_in_with_next(app, client, target: str):
+    """Both steps of a login asked for from ``/staff/login?next=target``."""
     page = client.get("/staff/login").get_data(as_text=True)
     response = client.post(
         f"/staff/login?next={target}",
         data={**hidden_fields(page), "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
     )
-    assert response.headers["Location"] == "/staff/"
+    code_step = response.headers["Location"]
+    assert code_step.startswith("/staff/login/code")
+    code_page = client.get(code_step).get_data(as_text=True)
+    return client.post(code_step, data={**hidden_fields(code_page), "code": second_step_code(app)})
 
 
 def test_next_to_a_staff_page_is_followed(app, client):
     make_staff(app)
-    page = client.get("/staff/login").get_data(as_text=True)
-    response = client.post(
-        "/staff/login?next=/staff/audit",
-        data={**hidden_fields(page), "email": STAFF_EMAIL, "password": STAFF_PASSWORD},
-    )
-    assert response.headers["Location"] == "/staff/audit"
+    assert logged_in_with_next(app, client, "/staff/audit").headers["Location"] == "/staff/audit"
 
 
 def test_disabled_account_cannot_log_in_and_loses_its_sessions(app, staff_client, runner):

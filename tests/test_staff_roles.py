@@ -9,14 +9,13 @@ from sqlalchemy import select
 
 from surveys.extensions import db
 from surveys.models import AuditEvent, StaffSession, StaffUser
-from surveys.services import staff_accounts
 
 from .support import (
     STAFF_EMAIL,
-    STAFF_PASSWORD,
     SURVEY_ANSWERS,
     csrf_of,
     login,
+    make_staff,
     make_training,
     sign_up,
     submit,
@@ -33,6 +32,7 @@ READER_URLS = {
     "/staff/posters/survey-fr.svg",
     "/staff/posters/survey-fr.png",
     "/staff/account/password",
+    "/staff/account/two-factor",
 }
 # What only an administrator may open.
 ADMINISTRATOR_URLS = {
@@ -47,8 +47,7 @@ READER_POSTS = {"/staff/logout"}
 
 
 def client_with_role(app, role: str, email: str):
-    with app.app_context():
-        staff_accounts.create_staff(email, STAFF_PASSWORD, role=role)
+    make_staff(app, email, role=role)
     client = app.test_client()
     assert login(client, email=email).status_code == 302
     return client
@@ -149,7 +148,7 @@ def test_an_administrator_manages_the_accounts(app, staff_client):
         actions = db.session.scalars(
             select(AuditEvent.action).where(AuditEvent.action.like("staff.%"))
         ).all()
-    assert {"staff.create", "staff.role", "staff.password", "staff.disable"} <= set(actions)
+    assert {"staff.create", "staff.role", "staff.reset", "staff.disable"} <= set(actions)
 
 
 def test_the_last_administrator_keeps_the_role_and_stays_active(app, staff_client):

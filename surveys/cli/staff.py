@@ -64,12 +64,14 @@ def disable(email):
 @click.argument("email")
 @click.option("--generate", is_flag=True, help="Print a one-time password instead of asking.")
 def reset_password(email, generate):
-    """Set a new password (asked twice, or generated) and end the account's sessions."""
+    """Set a new password (asked twice, or generated), end the account's sessions and clear
+    its two-step login (set up again at the next login): the way back for someone who lost
+    their phone and their recovery codes."""
     account = accounts.find_staff(email)
     if account is None:
         raise click.ClickException(f"no account for {email}")
     password, generated = ask_password(generate, account.email)
-    accounts.set_password(account, password, actor="system")
-    click.echo(f"password changed for {account.email}")
+    accounts.reset_password(account.id, actor="system", password=password)
+    click.echo(f"password changed for {account.email}; two-step login to set up again")
     if generated:
         click.echo(f"one-time password (shown only now; change it after logging in): {password}")

@@ -26,6 +26,13 @@ class StaffUser(db.Model):
     role: Mapped[str] = mapped_column(
         String(16), default="administrator", server_default="administrator"
     )
+    # Two-step login (services.two_factor): the TOTP secret, the time step of the last code
+    # accepted (a code works once), and the hashes of the recovery codes not used yet.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    recovery_code_hashes: Mapped[list[str]] = mapped_column(
+        JSONDocument, default=list, server_default="[]"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

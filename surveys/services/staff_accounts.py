@@ -16,7 +16,7 @@ from zxcvbn.matching import RANKED_DICTIONARIES
 from ..extensions import begin_serialized, db
 from ..forms.values import InvalidValue, normalise_email
 from ..models import LoginThrottle, StaffSession, StaffUser, utcnow
-from . import audit, tokens
+from . import audit, tokens, two_factor
 
 MIN_PASSWORD_LENGTH = 12
 # Failures before the delay starts, and its ceiling: a growing delay, never a lockout.
@@ -163,14 +163,27 @@ def set_active(staff_id: int, active: bool, *, actor: str) -> StaffUser:
     return staff
 
 
-def reset_password(staff_id: int, *, actor: str) -> tuple[StaffUser, str]:
-    """A new one-time password (returned, shown once, never stored) and the account's
-    sessions ended."""
+def reset_password(
+    staff_id: int, *, actor: str, password: str | None = None
+) -> tuple[StaffUser, str]:
+    """A new one-time password (returned, shown once, never stored), the account's sessions
+    ended, and its two-step login cleared: someone who lost their password often lost their
+    phone too, and sets it up again at the next login (required for an administrator)."""
     staff = db.session.get(StaffUser, staff_id)
     if staff is None:
         raise AccountError(f"no account {staff_id}")
-    password = generate_password()
-    set_password(staff, password, actor=actor)
+    password = password or generate_password()
+    check_password_policy(password, staff.email)
+    password_hash = generate_password_hash(normalise_password(password))
+    begin_serialized()
+    staff = db.session.get(StaffUser, staff_id, populate_existing=True)
+    staff.password_hash = password_hash
+    staff.totp_secret = None
+    staff.totp_last_step = None
+    staff.recovery_code_hashes = []
+    db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    audit.record(actor, "staff.reset", account=staff.email)
+    db.session.commit()
     return staff, password
 
 
@@ -223,6 +236,8 @@ def delay_after(failures: int) -> int:
 class LoginResult:
     staff: StaffUser | None = None
     session_token: str | None = None
+    # The password was right and the account asks for its code (two-step login) next.
+    needs_code: bool = False
 
     @property
     def ok(self) -> bool:
@@ -271,16 +286,32 @@ def attempt_login(email: str, password: str, address: str | None) -> LoginResult
     begin_serialized()
     throttles = throttles_for(email, address)
     if not valid:
-        for throttle in throttles:
-            throttle.failures = (throttle.failures or 0) + 1
-            throttle.last_failure_at = now
-            wait = delay_after(throttle.failures)
-            throttle.blocked_until = now + timedelta(seconds=wait) if wait else None
-            db.session.add(throttle)
+        count_failure(throttles, now)
         audit.record(staff.email if staff else "unknown", "login.failure")
         db.session.commit()
         return LoginResult()
 
+    if staff.totp_secret is not None:
+        # The second step decides (complete_login); the throttles stay as they are.
+        db.session.commit()
+        return LoginResult(staff=staff, needs_code=True)
+    token = open_session(staff, throttles, now)
+    db.session.commit()
+    return LoginResult(staff=staff, session_token=token)
+
+
+def count_failure(throttles: list[LoginThrottle], now: datetime) -> None:
+    for throttle in throttles:
+        throttle.failures = (throttle.failures or 0) + 1
+        throttle.last_failure_at = now
+        wait = delay_after(throttle.failures)
+        throttle.blocked_until = now + timedelta(seconds=wait) if wait else None
+        db.session.add(throttle)
+
+
+def open_session(staff: StaffUser, throttles: list[LoginThrottle], now: datetime) -> str:
+    """A successful login, in the caller's transaction: the throttles are cleared and a
+    server-side session is made; returns its token (the cookie's)."""
     for throttle in throttles:
         if throttle.id is not None:
             db.session.delete(throttle)
@@ -292,6 +323,33 @@ def attempt_login(email: str, password: str, address: str | None) -> LoginResult
     )
     staff.last_login_at = now
     audit.record(staff.email, "login.success")
+    return token
+
+
+def complete_login(staff_id: int, code: str, address: str | None) -> LoginResult:
+    """The second step of a login: the code from the app, or a recovery code. Failures are
+    slowed down like wrong passwords, on the same counters."""
+    now = utcnow()
+    staff = db.session.get(StaffUser, staff_id)
+    if staff is None or not staff.is_active or staff.totp_secret is None:
+        db.session.rollback()
+        return LoginResult()
+    email = staff.email
+    blocked = any(t.blocked_until and t.blocked_until > now for t in throttles_for(email, address))
+    db.session.rollback()
+    begin_serialized()
+    if blocked:
+        audit.record(email, "login.throttled")
+        db.session.commit()
+        return LoginResult()
+    staff = db.session.get(StaffUser, staff_id, populate_existing=True)
+    throttles = throttles_for(email, address)
+    if not two_factor.check(staff, code):
+        count_failure(throttles, now)
+        audit.record(email, "login.code_failure")
+        db.session.commit()
+        return LoginResult()
+    token = open_session(staff, throttles, now)
     db.session.commit()
     return LoginResult(staff=staff, session_token=token)
 

@@ -26,4 +26,4 @@ def registered_forms():
 
 # auth before roles: the login check runs before the role check.
 from . import auth, roles  # noqa: E402, F401, I001
-from . import accounts, form_editor, trainings, views  # noqa: E402, F401  (routes register on bp)
+from . import accounts, form_editor, trainings, two_factor, views  # noqa: E402, F401  (routes)

@@ -1,5 +1,6 @@
 """Login, logout, session checks and the staff language."""
 
+import time
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
@@ -12,9 +13,11 @@ from ..extensions import limiter, login_manager
 from ..i18n import LANGUAGES
 from ..services import staff_accounts
 from . import bp
-from .forms import ConfirmForm, LoginForm, PasswordForm, status_of
+from .forms import CodeForm, ConfirmForm, LoginForm, PasswordForm, status_of
 
-OPEN_ENDPOINTS = {"staff.login", "staff.language"}
+OPEN_ENDPOINTS = {"staff.login", "staff.login_code", "staff.language"}
+# How long the second step of a login waits for its code.
+PENDING_SECONDS = 300
 
 login_manager.login_view = "staff.login"
 login_manager.login_message = _l("Please log in to see this page.")
@@ -82,14 +85,43 @@ def login():
             staff_accounts.attempt_login, form.email.data, form.password.data, request.remote_addr
         )
         if result.ok:
-            language = session.get("staff_lang") or result.staff.locale
-            session.clear()  # a new session at login
-            session["staff_lang"] = language
-            login_user(StaffIdentity(result.staff, result.session_token))
-            return redirect(safe_next(request.args.get("next")))
+            return logged_in(result)
+        if result.needs_code:
+            # Only the account's id and the time wait in the signed cookie for the code.
+            session["pending_login"] = {"id": result.staff.id, "at": time.time()}
+            return redirect(url_for("staff.login_code", next=request.args.get("next")))
         failed = True
     status = status_of(form, 401 if failed else 200)
     return render_template("staff/login.html", form=form, failed=failed), status
+
+
+def logged_in(result):
+    language = session.get("staff_lang") or result.staff.locale
+    session.clear()  # a new session at login
+    session["staff_lang"] = language
+    login_user(StaffIdentity(result.staff, result.session_token))
+    return redirect(safe_next(request.args.get("next")))
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["STAFF_LOGIN_LIMIT"], methods=["POST"])
+def login_code():
+    """The second step of a login: a code from the app, or a recovery code."""
+    pending = session.get("pending_login")
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        session.pop("pending_login", None)
+        return redirect(url_for("staff.login", next=request.args.get("next")))
+    form = CodeForm()
+    failed = False
+    if form.validate_on_submit():
+        result = database.run(
+            staff_accounts.complete_login, pending["id"], form.code.data, request.remote_addr
+        )
+        if result.ok:
+            return logged_in(result)
+        failed = True
+    status = status_of(form, 401 if failed else 200)
+    return render_template("staff/login_code.html", form=form, failed=failed), status
 
 
 @bp.post("/logout")

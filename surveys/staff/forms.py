@@ -41,6 +41,16 @@ class LoginForm(FlaskForm):
     )
 
 
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6 digits your app shows now, or one of your recovery codes."),
+        validators=[InputRequired(_l("Please fill in this field.")), Length(max=32)],
+        # The phone offers the code it received; letters are allowed (recovery codes).
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"},
+    )
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField(
         _l("Current password"), validators=[InputRequired(_l("Please fill in this field."))]

@@ -4,7 +4,7 @@ closed until someone decides who may use it."""
 
 from enum import StrEnum
 
-from flask import abort, request
+from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
 from . import bp
@@ -25,6 +25,8 @@ EVERYONE = {
     "staff.logout",
     "staff.language",
     "staff.password",
+    "staff.two_factor_setup",
+    "staff.two_factor_change",
     "staff.overview",
     "staff.summary",
     "staff.summary_csv",
@@ -61,6 +63,15 @@ COORDINATOR = EVERYONE | {
     "staff.certificates_send",
 }
 ALLOWED = {Role.READER: EVERYONE, Role.COORDINATOR: COORDINATOR}
+# What an administrator without two-step login can still do: set it up, or leave.
+SETTING_UP = {
+    "staff.two_factor_setup",
+    "staff.two_factor_change",
+    "staff.logout",
+    "staff.language",
+    "staff.login",
+    "staff.login_code",
+}
 
 
 def role_of(user) -> Role:
@@ -82,7 +93,17 @@ def require_role():
     been sent to the login page."""
     if request.endpoint is None:  # no such page: the 404 follows
         return
-    if current_user.is_authenticated and not may(request.endpoint, role_of(current_user)):
+    if not current_user.is_authenticated:
+        return
+    role = role_of(current_user)
+    if (
+        role is Role.ADMINISTRATOR
+        and current_user.staff.totp_secret is None
+        and request.endpoint not in SETTING_UP
+    ):
+        # Administrators log in in two steps: they set it up before anything else.
+        return redirect(url_for("staff.two_factor_setup"))
+    if not may(request.endpoint, role):
         abort(403)
 
 

@@ -1,20 +1,16 @@
 """Training management pages: list, create, edit, duplicate, open/close, registrants,
 messages, attendance at the door and on paper, certificates, exports."""
 
-from functools import partial
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
 from flask_login import current_user
 
 from .. import database
-from ..dates import format_date
 from ..forms import registry
 from ..i18n import LANGUAGES, localized
 from ..models import MessageAudience, Registration, Training
 from ..services import attendance as attendance_service
-from ..services import audit, exports, registrants, trainings
+from ..services import audit, registrant_export, registrants, trainings
 from ..services import forms as form_service
 from ..services import registrant_messages as messages
 from ..services import training_admin as admin
@@ -259,7 +255,7 @@ def registration(registration_id):
         training=training,
         definition=definition,
         needs=registrants.needs_line(definition, found),
-        status=status_label(found.status),
+        status=registrant_export.status_label(found.status),
         waiting_rank=admin.waiting_rank(found),
         confirm=ConfirmForm(),
     )
@@ -392,78 +388,18 @@ def certificates_send(slug):
     return redirect(url_for("staff.certificates", slug=slug, sessions=sessions), code=303)
 
 
-def registrant_rows(slug: str):
-    # Streamed after the view returns: query by slug, never hold ORM objects across.
-    for registration in admin.registrations_of(slug):
-        yield {
-            "id": registration.id,
-            "status": registration.status,
-            "created_at": registration.created_at,
-            "locale": registration.locale,
-            "answers": registration.answers,
-        }
-
-
 @bp.get("/trainings/<slug:slug>/export.<any(csv, xlsx):extension>")
 def training_export(slug, extension):
     found = training_or_404(slug)
     codes = request.args.get("codes") == "1"
-    definition = registry.signup_definition(found.every_date_required, found.id, reading=True)
-    meta = [
-        exports.Column("id", lambda row: row["id"]),
-        exports.Column(
-            "status" if codes else _("Status"),
-            lambda row: row["status"] if codes else status_label(row["status"]),
-        ),
-        exports.time_column("registered_at" if codes else _("Registered at"), "created_at"),
-        exports.Column("locale" if codes else _("Language"), lambda row: row["locale"], width=8),
-    ]
-    # Who came to each session: "yes", "no" where attendance was taken at that session,
-    # empty where it was not (not taken is not absent).
-    attended = attendance_service.sessions_attended(found.id)
-    taken = {session_id for ids in attended.values() for session_id in ids}
-    presence_columns = []
-    for number, session in enumerate(
-        sorted(found.sessions, key=lambda s: (s.date, s.start_time)), start=1
-    ):
-        presence_columns.append(
-            exports.Column(
-                f"present_{number}"
-                if codes
-                else _(
-                    "Present, session %(number)d (%(date)s)",
-                    number=number,
-                    date=format_date(session.date, "short"),
-                ),
-                # Plain values: the rows are streamed once this view has returned.
-                partial(presence, attended, session.id, session.id in taken, codes),
-            )
-        )
-    table = exports.answers_table(meta, definition, codes=codes, after=presence_columns)
+    table = registrant_export.table(found, codes=codes)
     database.run(
         audit.log, current_user.email, "export", training=slug, format=extension, codes=codes
     )
     return export_response(
         table,
-        registrant_rows(slug),
+        registrant_export.rows(slug),
         name=f"registrations-{slug}",
         extension=extension,
         sheet=slug,
     )
-
-
-def presence(attended: dict, session_id: int, taken: bool, codes: bool, row) -> str:
-    if session_id in attended.get(row["id"], ()):
-        return "1" if codes else _("Yes")
-    if not taken or row["status"] != "confirmed":
-        return ""
-    return "0" if codes else _("No")
-
-
-def status_label(status: str) -> str:
-    """The status of one registration, as a cell of the export."""
-    return {
-        "confirmed": pgettext("registration status", "Confirmed"),
-        "waitlisted": pgettext("registration status", "On the waiting list"),
-        "cancelled": pgettext("registration status", "Cancelled"),
-    }.get(status, status)

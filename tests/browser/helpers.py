@@ -38,3 +38,19 @@ def fill(page, app, lang: str, definition, answers: dict) -> None:
 
 def send_button(page, app, lang: str, message: str):
     return page.get_by_role("button", name=text(app, lang, message))
+
+
+def log_in(page, app, email=None, password=None) -> None:
+    """Log in through the login page, and its second step when the account asks for it."""
+    from ..support import STAFF_EMAIL, STAFF_PASSWORD, second_step_code
+
+    email = email or STAFF_EMAIL
+    page.goto("/staff/login")
+    page.get_by_label(text(app, "fr", "E-mail address")).fill(email)
+    page.get_by_label(text(app, "fr", "Password")).fill(password or STAFF_PASSWORD)
+    page.get_by_role("button", name=text(app, "fr", "Log in")).click()
+    page.wait_for_load_state()
+    if "/staff/login/code" in page.url:
+        page.get_by_label(text(app, "fr", "Code"), exact=True).fill(second_step_code(app, email))
+        page.get_by_role("button", name=text(app, "fr", "Log in")).click()
+    page.wait_for_url("**/staff/")

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from ..support import STAFF_EMAIL, STAFF_PASSWORD, login
 from .conftest import PHONE, TABLET
-from .helpers import text
+from .helpers import log_in, text
 from .test_accessibility import violations
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "uk": "Українська"}
@@ -45,11 +45,7 @@ def staff_session(browser, live, screen: str = "desktop"):
     )
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto("/staff/login")
-    page.get_by_label(text(live.app, "fr", "E-mail address")).fill(STAFF_EMAIL)
-    page.get_by_label(text(live.app, "fr", "Password")).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name=text(live.app, "fr", "Log in")).click()
-    page.wait_for_url("**/staff/")
+    log_in(page, live.app)
     return context, page
 
 

@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from ..support import ILI, LANGUAGES, STAFF_EMAIL, STAFF_PASSWORD, SURVEY, signup_definition
-from .helpers import fill, send_button, text
+from ..support import ILI, LANGUAGES, SURVEY, signup_definition
+from .helpers import fill, log_in, send_button, text
 
 SURVEY_CHOICES = {
     "topics": ["french_courses", "housing"],
@@ -44,10 +44,7 @@ SIGNUP_CHOICES = {
 def staff_sees(browser, live, path: str, expected: str) -> None:
     context = browser.new_context(base_url=live.url, locale="fr-BE")  # staff read French
     page = context.new_page()
-    page.goto("/staff/login")
-    page.get_by_label(text(live.app, "fr", "E-mail address")).fill(STAFF_EMAIL)
-    page.get_by_label(text(live.app, "fr", "Password")).fill(STAFF_PASSWORD)
-    page.get_by_role("button", name=text(live.app, "fr", "Log in")).click()
+    log_in(page, live.app)
     page.goto(path)
     assert expected in page.content()
     context.close()
