@@ -100,6 +100,10 @@ def seed(app):
         }
 
 
+def title_of(html: str) -> str:
+    return html.split("<title>", 1)[1].split("</title>", 1)[0]
+
+
 def test_payload_is_escaped_on_every_staff_page(app, staff_client):
     ids = seed(app)
     slug = "droit-des-etrangers"
@@ -124,6 +128,7 @@ def test_payload_is_escaped_on_every_staff_page(app, staff_client):
         "/staff/privacy?q=marie@example.be",
         "/staff/privacy/erase?q=a@example.be",
         "/staff/audit",
+        "/staff/account/password",
     ]
     for page in pages:
         response = staff_client.get(page)
@@ -131,6 +136,7 @@ def test_payload_is_escaped_on_every_staff_page(app, staff_client):
         html = response.get_data(as_text=True)
         for marker in RAW_MARKERS:
             assert marker not in html, page
+        assert "<" not in title_of(html), page  # a tab's title, never page content
     detail = staff_client.get(f"/staff/forms/ili/answers/{ids['ili']}").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in detail
     # A message to the registrants, previewed in every language, then listed once sent.
@@ -148,6 +154,7 @@ def test_payload_is_escaped_on_every_staff_page(app, staff_client):
             assert marker not in response.get_data(as_text=True), button
     listing = staff_client.get(f"/staff/trainings/{slug}").get_data(as_text=True)
     assert "Objet &lt;script&gt;" in listing
+    assert "<" not in title_of(listing)
     for marker in RAW_MARKERS:
         assert marker not in listing
     # And in the e-mails it became, in each part.
