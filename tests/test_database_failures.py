@@ -417,6 +417,32 @@ def test_a_training_form_the_database_cannot_store_comes_back_with_everything_ty
     assert count(app, AuditEvent) == events + 1
 
 
+def test_a_message_to_registrants_the_database_cannot_store_comes_back_with_its_texts(
+    app, database_url, staff_client
+):
+    from surveys.models import OutboxMessage
+
+    slug = make_training(app, slug="atelier")
+    assert sign_up(app.test_client(), slug, lang="uk").status_code == 303
+    url = f"/staff/trainings/{slug}/message"
+    texts = {
+        "audience": "confirmed",
+        **{f"subject_{lang}": f"Changement de salle ({lang})" for lang in ("fr", "en", "uk")},
+        # Longer than a page of the file: it cannot fit in what is left inside.
+        **{f"body_{lang}": LONG_DESCRIPTION.strip()[:4900] for lang in ("fr", "en", "uk")},
+    }
+    failing = failing_app(database_url).test_client()
+    move_session(staff_client, failing)
+    page_html = failing.get(url).get_data(as_text=True)
+    response = failing.post(url, data={**hidden_fields(page_html), **texts, "send": "1"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert translated(app, "fr", CHANGES_NOT_SAVED) in html
+    assert "Changement de salle (uk)" in html
+    assert LONG_DESCRIPTION.strip()[:4900] in html.replace("&#39;", "'")
+    assert count(app, OutboxMessage) == 1  # the confirmation only: nothing half-sent
+
+
 def test_a_connection_cut_right_after_a_message_is_claimed_leaves_nothing_sending(
     app, client, on_postgresql
 ):

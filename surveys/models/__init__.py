@@ -5,7 +5,7 @@ from .base import BRUSSELS, JSONDocument, UTCDateTime, utcnow
 from .forms import Form, FormKind, FormVersion
 from .health import HealthCheck
 from .outbox import OutboxMessage, OutboxStatus
-from .staff import AuditEvent, LoginThrottle, StaffSession, StaffUser
+from .staff import AuditEvent, LoginThrottle, StaffRole, StaffSession, StaffUser
 from .trainings import (
     Attendance,
     MessageAudience,
@@ -31,6 +31,7 @@ __all__ = [
     "OutboxStatus",
     "Registration",
     "RegistrationStatus",
+    "StaffRole",
     "StaffSession",
     "StaffUser",
     "Submission",

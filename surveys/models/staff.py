@@ -1,6 +1,7 @@
 """Staff accounts, their server-side sessions, login throttling and the audit log."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -8,6 +9,15 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import JSONDocument, UTCDateTime, utcnow
+
+
+class StaffRole(StrEnum):
+    # Accounts, the privacy search and erasure, the audit log, and all the rest.
+    ADMINISTRATOR = "administrator"
+    # Trainings, forms, answers and exports: the day-to-day work.
+    COORDINATOR = "coordinator"
+    # The summaries only: counts and percentages, no personal data.
+    READER = "reader"
 
 
 class StaffUser(db.Model):

@@ -103,7 +103,20 @@ def accepts_registrations(
     )
 
 
-class TrainingSession(db.Model):
+class WallClockTimes:
+    """A session's start and end as moments: its date and times are Brussels wall-clock
+    times (``date``, ``start_time`` and ``end_time`` are the class's own)."""
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.date, self.start_time, tzinfo=BRUSSELS)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.date, self.end_time, tzinfo=BRUSSELS)
+
+
+class TrainingSession(WallClockTimes, db.Model):
     """One date of a training, in local (Europe/Brussels) wall-clock time."""
 
     __tablename__ = "training_sessions"
@@ -120,14 +133,6 @@ class TrainingSession(db.Model):
     )
 
     training: Mapped[Training] = relationship(back_populates="sessions")
-
-    @property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.date, self.start_time, tzinfo=BRUSSELS)
-
-    @property
-    def ends_at(self) -> datetime:
-        return datetime.combine(self.date, self.end_time, tzinfo=BRUSSELS)
 
 
 class RegistrationStatus(StrEnum):

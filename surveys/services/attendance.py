@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
-from ..extensions import db
+from ..extensions import db, serialized_transaction
 from ..models import (
     BRUSSELS,
     Attendance,
@@ -78,7 +78,7 @@ def mark(session_id: int, registration_id: int, present: bool, *, actor: str) ->
     ):
         db.session.rollback()
         raise NotMarkable(f"registration {registration_id} at session {session_id}")
-    try:
+    with serialized_transaction():
         lock_training(session.training_id)  # one writer per training: no double row
         db.session.execute(
             delete(Attendance).where(
@@ -97,10 +97,6 @@ def mark(session_id: int, registration_id: int, present: bool, *, actor: str) ->
             session=session_id,
             id=registration_id,
         )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return present
 
 
@@ -148,7 +144,7 @@ def certificate_html(certificate: Certificate, issued: date | None = None) -> Ma
 def send_certificates(training_id: int, *, every_session: bool, actor: str) -> list[int]:
     """Queue a certificate e-mail for each person who has one, with its audit entry, in one
     transaction; then write and deliver them."""
-    try:
+    with serialized_transaction():
         training = lock_training(training_id)
         chosen = certificates(training, every_session=every_session)
         now = utcnow()
@@ -164,10 +160,6 @@ def send_certificates(training_id: int, *, every_session: bool, actor: str) -> l
             recipients=len(message_ids),
             every_session=every_session,
         )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     outbox.deliver_after_commit(message_ids)
     return message_ids
 

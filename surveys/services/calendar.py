@@ -1,13 +1,14 @@
 """Calendar files (.ics) for training registrations."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, time
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event
 
 from ..i18n import localized
-from ..models import BRUSSELS, Registration, RegistrationStatus, TrainingSession, utcnow
+from ..models import Registration, RegistrationStatus, TrainingSession, utcnow
+from ..models.trainings import WallClockTimes
 
 # Calendar status of the events for each kind of message; a change or a reminder shows the
 # registration as it stands.
@@ -25,7 +26,7 @@ STATUS_NOW = {
 
 
 @dataclass(frozen=True)
-class RemovedSession:
+class RemovedSession(WallClockTimes):
     """A date a change removed: what its e-mail says of it, and its calendar event's UID."""
 
     session_id: int
@@ -57,14 +58,6 @@ class RemovedSession:
             item.get("place", ""),
         )
 
-    @property
-    def starts_at(self) -> datetime:
-        return datetime.combine(self.date, self.start_time, tzinfo=BRUSSELS)
-
-    @property
-    def ends_at(self) -> datetime:
-        return datetime.combine(self.date, self.end_time, tzinfo=BRUSSELS)
-
 
 def event_uid(registration: Registration, session_id: int, public_url: str) -> str:
     host = urlsplit(public_url).hostname or "surveys"
@@ -84,21 +77,11 @@ def registration_calendar(
     cancelled = kind == "cancelled"
     status = EVENT_STATUS.get(kind) or STATUS_NOW[RegistrationStatus(registration.status)]
 
-    calendar = Calendar()
-    calendar.add("prodid", "-//surveys//trainings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
+    calendar = new_calendar("CANCEL" if cancelled else "PUBLISH")
     stamp = utcnow()
     for session in training.sessions:
-        event = Event()
-        event.add("uid", event_uid(registration, session.id, public_url))
-        event.add("dtstamp", stamp)
-        event.add("sequence", sequence)
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
+        event = session_event(registration, session.id, session, public_url, stamp, sequence)
         event.add("summary", title)
-        if session.place:
-            event.add("location", session.place)
         # This session's part of the programme first: it is what this date is about.
         topic = localized(session.topic, registration.locale).text
         text = "\n\n".join(part for part in (topic, description) if part)
@@ -115,24 +98,38 @@ def cancelled_sessions(
     """The events of dates a change removed, cancelled (METHOD:CANCEL, same UIDs, a higher
     SEQUENCE): calendars that added them take them out."""
     title = localized(registration.training.title, registration.locale).text
-    calendar = Calendar()
-    calendar.add("prodid", "-//surveys//trainings//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL")
+    calendar = new_calendar("CANCEL")
     stamp = utcnow()
     for session in removed:
-        event = Event()
-        event.add("uid", event_uid(registration, session.session_id, public_url))
-        event.add("dtstamp", stamp)
-        event.add("sequence", sequence)
-        event.add("dtstart", session.starts_at)
-        event.add("dtend", session.ends_at)
+        event = session_event(
+            registration, session.session_id, session, public_url, stamp, sequence
+        )
         event.add("summary", title)
-        if session.place:
-            event.add("location", session.place)
         event.add("status", "CANCELLED")
         calendar.add_component(event)
     return finished(calendar, [session.date for session in removed])
+
+
+def new_calendar(method: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//surveys//trainings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", method)
+    return calendar
+
+
+def session_event(registration, session_id: int, session, public_url, stamp, sequence) -> Event:
+    """A session's event: the same UID in every file sent to this registration, so a later
+    file (with a higher ``sequence``) updates or cancels it."""
+    event = Event()
+    event.add("uid", event_uid(registration, session_id, public_url))
+    event.add("dtstamp", stamp)
+    event.add("sequence", sequence)
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.ends_at)
+    if session.place:
+        event.add("location", session.place)
+    return event
 
 
 def finished(calendar: Calendar, dates: list[date]) -> bytes:

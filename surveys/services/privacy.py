@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from ..extensions import begin_serialized, db
+from ..extensions import begin_serialized, db, serialized_transaction
 from ..forms.values import InvalidValue, normalise_email, normalise_phone
 from ..models import (
     BRUSSELS,
@@ -281,8 +281,8 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
     """Delete what is older than its retention period (``flask purge``, daily), with its
     audit entry, in one transaction."""
     now = now or utcnow()
-    begin_serialized()  # the web app may be writing to the same SQLite file
-    try:
+    # The write lock first: the web app may be writing to the same SQLite file.
+    with serialized_transaction():
         report = delete_expired(now)
         audit.record(
             actor,
@@ -293,10 +293,6 @@ def purge(now: datetime | None = None, *, actor: str = "system") -> PurgeReport:
             audit_events=report.audit_events,
             needs=report.needs,
         )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return report
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
-from ..extensions import db
+from ..extensions import db, serialized_transaction
 from ..i18n import LANGUAGES
 from ..models import (
     MessageAudience,
@@ -30,17 +30,24 @@ class MessageError(ValueError):
         self.missing = missing
 
 
-def readers(training_id: int, audience: MessageAudience) -> Counter[str]:
-    """How many people the message would reach, by the language they signed up in."""
+def registrants_by_status(training_id: int) -> Counter[tuple[str, str]]:
+    """A training's registrations counted by (status, language), in one query."""
     rows = db.session.execute(
-        select(Registration.locale, func.count())
-        .where(
-            Registration.training_id == training_id,
-            Registration.status.in_(audience.statuses),
-        )
-        .group_by(Registration.locale)
+        select(Registration.status, Registration.locale, func.count())
+        .where(Registration.training_id == training_id)
+        .group_by(Registration.status, Registration.locale)
     ).all()
-    return Counter({locale: count for locale, count in rows})
+    return Counter({(status, locale): count for status, locale, count in rows})
+
+
+def readers(counts: Counter[tuple[str, str]], audience: MessageAudience) -> Counter[str]:
+    """How many people a message to ``audience`` would reach, by the language they signed
+    up in (``counts``: ``registrants_by_status``)."""
+    by_language: Counter[str] = Counter()
+    for (status, locale), count in counts.items():
+        if status in audience.statuses:
+            by_language[locale] += count
+    return by_language
 
 
 def missing_languages(
@@ -67,7 +74,7 @@ def send(
     or a reader's language has no text."""
     subject = {lang: " ".join(text.split()) for lang, text in subject.items() if text.strip()}
     body = {lang: text.strip() for lang, text in body.items() if text.strip()}
-    try:
+    with serialized_transaction():
         training = lock_training(training_id)
         people = db.session.scalars(
             select(Registration)
@@ -105,10 +112,6 @@ def send(
             audience=str(audience),
             recipients=len(people),
         )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     outbox.deliver_after_commit(message_ids)
     return message, message_ids
 

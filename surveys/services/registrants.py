@@ -7,19 +7,15 @@ from dataclasses import dataclass, field
 from ..forms.definition import FormDefinition, Question
 from ..models import Registration, RegistrationStatus
 
-# Free-text answers that tell staff what to prepare (the sign-up form's own codes); a
-# training's own questions marked sensitive (special_category) count as needs too.
-NEED_CODES = ("accessibility_needs", "dietary_needs")
+# What tells staff what to prepare: the questions marked sensitive (special_category: the
+# sign-up form's accessibility and dietary needs, and any a training asks of its own), and
+# the person's remark.
 REMARK_CODE = "remark"
 
 
 def need_questions(definition: FormDefinition) -> list[Question]:
     """The questions whose answers are needs or remarks, in the form's order."""
-    return [
-        q
-        for q in definition.questions
-        if q.code in NEED_CODES or q.code == REMARK_CODE or q.special_category
-    ]
+    return [q for q in definition.questions if q.special_category or q.code == REMARK_CODE]
 
 
 def said(value) -> str:

@@ -13,9 +13,8 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select, update
 
-from ..extensions import begin_serialized, db
+from ..extensions import db, serialized_transaction
 from ..models import BRUSSELS, Registration, RegistrationStatus, Training, utcnow
-from . import outbox
 from .notifications import queue
 
 log = logging.getLogger(__name__)
@@ -60,8 +59,7 @@ def queue_due(now: datetime | None = None) -> list[int]:
 
 
 def claim_and_queue(training_id: int, opens: datetime, now: datetime) -> list[int]:
-    begin_serialized()
-    try:
+    with serialized_transaction():
         claimed = db.session.execute(
             update(Registration)
             .where(
@@ -75,17 +73,6 @@ def claim_and_queue(training_id: int, opens: datetime, now: datetime) -> list[in
             .execution_options(synchronize_session=False)
         ).all()
         message_ids = [queue(row.id, row.email, "reminder", now) for row in claimed]
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     if message_ids:
         log.info("reminders: %d queued for training %d", len(message_ids), training_id)
     return message_ids
-
-
-def send_due(now: datetime | None = None) -> int:
-    """Queue the due reminders and have them written and delivered as a request would."""
-    message_ids = queue_due(now)
-    outbox.deliver_after_commit(message_ids)
-    return len(message_ids)

@@ -15,7 +15,7 @@ from zxcvbn.matching import RANKED_DICTIONARIES
 
 from ..extensions import begin_serialized, db
 from ..forms.values import InvalidValue, normalise_email
-from ..models import LoginThrottle, StaffSession, StaffUser, utcnow
+from ..models import LoginThrottle, StaffRole, StaffSession, StaffUser, utcnow
 from . import audit, tokens, two_factor
 
 MIN_PASSWORD_LENGTH = 12
@@ -68,7 +68,7 @@ def find_staff(email: str) -> StaffUser | None:
     return db.session.scalar(select(StaffUser).where(StaffUser.email == email))
 
 
-ROLES = ("administrator", "coordinator", "reader")
+ROLES = tuple(role.value for role in StaffRole)
 
 
 def create_staff(
@@ -178,9 +178,7 @@ def reset_password(
     begin_serialized()
     staff = db.session.get(StaffUser, staff_id, populate_existing=True)
     staff.password_hash = password_hash
-    staff.totp_secret = None
-    staff.totp_last_step = None
-    staff.recovery_code_hashes = []
+    two_factor.clear(staff)
     db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
     audit.record(actor, "staff.reset", account=staff.email)
     db.session.commit()

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db, serialized_transaction
@@ -327,14 +327,10 @@ def change_sessions(slug: str, change_dates) -> tuple[int, list[int]]:
     """Lock the training, apply ``change_dates(training) -> DateChange``, e-mail its
     registrants, commit; returns what the function returned and the queued e-mails' ids."""
     training_id = get_training(slug).id
-    try:
+    with serialized_transaction():
         training = lock_training(training_id)
         change = change_dates(training)
         message_ids = announce_date_change(training, change)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     outbox.deliver_after_commit(message_ids)
     return change, message_ids
 
@@ -426,23 +422,6 @@ def get_registration(registration_id: int) -> Registration:
     if registration is None:
         raise TrainingError(f"no registration {registration_id}")
     return registration
-
-
-def waiting_rank(registration: Registration) -> int | None:
-    """Where a waitlisted person stands in the list (1 = next to get a seat)."""
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.training_id == registration.training_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            tuple_(Registration.waitlisted_at, Registration.id)
-            < tuple_(registration.waitlisted_at, registration.id),
-        )
-    )
-    return ahead + 1
 
 
 def attendance_list(training_id: int) -> list[Registration]:

@@ -113,6 +113,13 @@ def renew_recovery_codes(staff_id: int) -> list[str]:
     return shown
 
 
+def clear(staff: StaffUser) -> None:
+    """Two-step login off for ``staff``, in the caller's transaction."""
+    staff.totp_secret = None
+    staff.totp_last_step = None
+    staff.recovery_code_hashes = []
+
+
 def disable(staff_id: int, *, actor: str) -> None:
     """Turn it off (not for an administrator: required) and end the account's sessions."""
     begin_serialized()
@@ -120,9 +127,7 @@ def disable(staff_id: int, *, actor: str) -> None:
     if staff.role == "administrator":
         db.session.rollback()
         raise ValueError("required for administrators")
-    staff.totp_secret = None
-    staff.totp_last_step = None
-    staff.recovery_code_hashes = []
+    clear(staff)
     db.session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
     audit.record(actor, "staff.two_factor.disable", account=staff.email)
     db.session.commit()

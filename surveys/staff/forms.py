@@ -237,17 +237,21 @@ def one_line_subject(form, field):
         raise ValidationError(_("Write the subject on one line, without “=?” or “?=”."))
 
 
+# Who a message to registrants goes to, as staff read it (the form and the list of messages).
+AUDIENCE_LABELS = {
+    MessageAudience.CONFIRMED: _l("The confirmed people"),
+    MessageAudience.WAITLISTED: _l("The people on the waiting list"),
+    MessageAudience.BOTH: _l("Both"),
+}
+
+
 class RegistrantMessageForm(FlaskForm):
     """A message to a training's registrants: written once in each language that its
     readers signed up in (the view says which), sent after a preview."""
 
     audience = RadioField(
         _l("Recipients"),
-        choices=[
-            SelectChoice(MessageAudience.CONFIRMED.value, _l("The confirmed people")),
-            SelectChoice(MessageAudience.WAITLISTED.value, _l("The people on the waiting list")),
-            SelectChoice(MessageAudience.BOTH.value, _l("Both")),
-        ],
+        choices=[SelectChoice(value.value, label) for value, label in AUDIENCE_LABELS.items()],
         default=MessageAudience.CONFIRMED.value,
         validators=[InputRequired(_l("Choose who receives the message."))],
     )

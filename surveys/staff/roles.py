@@ -2,21 +2,13 @@
 view runs (``require_role``); a page not listed needs an administrator, so a new page is
 closed until someone decides who may use it."""
 
-from enum import StrEnum
-
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from ..models import StaffRole
 from . import bp
 
-
-class Role(StrEnum):
-    # Accounts, the privacy search and erasure, the audit log, and all the rest.
-    ADMINISTRATOR = "administrator"
-    # Trainings, forms, answers and exports: the day-to-day work.
-    COORDINATOR = "coordinator"
-    # The summaries only: counts and percentages, no personal data.
-    READER = "reader"
+Role = StaffRole  # what each role may do is said below
 
 
 # Open to anyone logged in (and the login page itself, before).

@@ -10,12 +10,19 @@ from ..forms import registry
 from ..i18n import LANGUAGES, localized
 from ..models import MessageAudience, Registration, Training
 from ..services import attendance as attendance_service
-from ..services import audit, registrant_export, registrants, trainings
+from ..services import audit, notifications, registrant_export, registrants, trainings
 from ..services import forms as form_service
 from ..services import registrant_messages as messages
 from ..services import training_admin as admin
 from . import bp
-from .forms import ConfirmForm, DuplicateForm, RegistrantMessageForm, TrainingForm, status_of
+from .forms import (
+    AUDIENCE_LABELS,
+    ConfirmForm,
+    DuplicateForm,
+    RegistrantMessageForm,
+    TrainingForm,
+    status_of,
+)
 from .views import export_response
 
 
@@ -169,6 +176,7 @@ def training(slug):
         own_questions=own.reading_definition().questions if own else (),
         needs=registrants.needs_of(definition, registrations),
         sent_messages=messages.history(found.id),
+        audience_labels=AUDIENCE_LABELS,
         just_sent=request.args.get("sent") == "1",
         needs_of=lambda registration: registrants.needs_line(definition, registration),
     )
@@ -181,8 +189,17 @@ def training_message(slug):
     found = training_or_404(slug)
     form = RegistrantMessageForm()
     audience = MessageAudience(form.audience.data or MessageAudience.CONFIRMED)
-    by_language = messages.readers(found.id, audience)
-    preview = False
+    counts = messages.registrants_by_status(found.id)
+    by_language = messages.readers(counts, audience)
+    context = {
+        "form": form,
+        "training": found,
+        "by_language": by_language,
+        "readers_by_audience": {
+            a.value: sum(messages.readers(counts, a).values()) for a in MessageAudience
+        },
+        "preview": False,
+    }
     if form.validate_on_submit():
         subject, body = form.texts("subject"), form.texts("body")
         missing = messages.missing_languages({"subject": subject, "body": body}, by_language)
@@ -198,27 +215,12 @@ def training_message(slug):
             except messages.MessageError as error:  # the group changed since the preview
                 form.flag_missing(error.missing)
             except database.DatabaseUnavailable:
-                return not_saved_page(
-                    "staff/training_message.html",
-                    form=form,
-                    training=found,
-                    by_language=by_language,
-                    preview=False,
-                )
+                return not_saved_page("staff/training_message.html", **context)
             else:
                 return redirect(url_for("staff.training", slug=slug, sent=1), code=303)
         else:
-            preview = True
-    page = render_template(
-        "staff/training_message.html",
-        form=form,
-        training=found,
-        by_language=by_language,
-        readers_by_audience={
-            a.value: sum(messages.readers(found.id, a).values()) for a in MessageAudience
-        },
-        preview=preview,
-    )
+            context["preview"] = True
+    page = render_template("staff/training_message.html", **context)
     return page, status_of(form)
 
 
@@ -256,7 +258,7 @@ def registration(registration_id):
         definition=definition,
         needs=registrants.needs_line(definition, found),
         status=registrant_export.status_label(found.status),
-        waiting_rank=admin.waiting_rank(found),
+        waiting_rank=notifications.waitlist_place(found),
         confirm=ConfirmForm(),
     )
 
