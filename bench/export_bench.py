@@ -35,7 +35,7 @@ from surveys.services import staff_accounts
 from surveys.services.forms import current_version_id
 
 PASSWORD = "un benchmark bien long et sûr"
-xlsx_version = version("xlsxwriter")
+xlsx_version = version("rustpy-xlsxwriter")
 
 
 def random_answers(rng: random.Random) -> dict:
@@ -186,7 +186,7 @@ def main() -> None:
         f"xlsx / csv: {ratio:.1f} x the time (cpu {cpu_ratio:.1f} x), "
         f"{verdict} the target (4 x, 50 MB)"
     )
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, XlsxWriter {xlsx_version}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, rustpy-xlsxwriter {xlsx_version}")
 
 
 if __name__ == "__main__":

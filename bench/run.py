@@ -684,7 +684,7 @@ async def main_async(args) -> None:
         f"({cpu_model()}), {memory_gb():.0f} GB; load generator and servers on the same machine",
         f"- Python {platform.python_version()}, Flask {version('flask')}, SQLAlchemy "
         f"{version('sqlalchemy')}, gunicorn {version('gunicorn')}, psycopg {version('psycopg')}, "
-        f"XlsxWriter {version('xlsxwriter')}, {wrk_version()}"
+        f"rustpy-xlsxwriter {version('rustpy-xlsxwriter')}, {wrk_version()}"
         + (f", PostgreSQL {pg_version}" if pg_version else ""),
         f"- gunicorn settings (app and floor): `{' '.join(GUNICORN)}`, behind nginx "
         f"({nginx_version()}, one worker process, as in docs/deploy.md but without TLS)",

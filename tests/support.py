@@ -235,6 +235,12 @@ def seed_texts() -> dict[str, dict[str, str]]:
     return texts
 
 
+def as_shown(value):
+    """A workbook's cell as a spreadsheet shows it: a number cell holds a float, and 1.0 is
+    shown 1."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def stored_submissions(app, form: str):
     from sqlalchemy import select
 

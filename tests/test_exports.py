@@ -2,14 +2,24 @@
 
 import csv
 import io
+import tempfile
 from datetime import datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
 
-from surveys.services.exports import neutralise
+from surveys.services.exports import Table, neutralise, xlsx_chunks
 
-from .support import ILI_ANSWERS, SURVEY_ANSWERS, make_training, sign_up, submit, translated
+from .support import (
+    ILI_ANSWERS,
+    SURVEY_ANSWERS,
+    as_shown,
+    make_training,
+    sign_up,
+    submit,
+    translated,
+)
 
 HOSTILE = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "\nx", '=HYPERLINK("http://x")']
 
@@ -101,7 +111,7 @@ def test_xlsx_rows_hold_the_cells_of_the_csv_with_numbers_for_options(app, staff
     sent_at = xlsx_row[1]
     assert isinstance(sent_at, datetime)
     assert csv_row[1].startswith(sent_at.isoformat(timespec="seconds"))
-    as_text = ["" if value is None else str(value) for value in xlsx_row]
+    as_text = ["" if value is None else str(as_shown(value)) for value in xlsx_row]
     assert as_text[:1] + as_text[2:] == csv_row[:1] + csv_row[2:]
     assert 0 in xlsx_row and 1 in xlsx_row  # an unticked option is a zero, not a blank
 
@@ -155,3 +165,39 @@ def test_registrants_export(app, staff_client):
     status = header.index(translated(app, "fr", "Status"))
     assert [first[status], second[status]] == ["Confirmée", "Sur liste d’attente"]
     assert "a@example.be" in first
+
+
+def test_xlsx_with_no_answers_still_has_its_header_row(app, staff_client):
+    response = staff_client.get("/staff/forms/survey/export.xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header = next(sheet.iter_rows(max_row=1))
+    assert header[0].value == "id" and header[1].value == translated(app, "fr", "Sent at")
+    assert all(cell.font.bold for cell in header)
+    assert not any(cell.value for row in sheet.iter_rows(min_row=2) for cell in row)
+
+
+def test_two_columns_with_the_same_header_are_both_kept():
+    table = Table(["Remarque", "Remarque", "Remarque"], lambda row: [row["a"], row["b"], None])
+    body = b"".join(xlsx_chunks(table, [{"a": "première", "b": "seconde"}], title="Test"))
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    assert list(sheet.iter_rows(values_only=True)) == [
+        ("Remarque", "Remarque (2)", "Remarque (3)"),
+        ("première", "seconde", None),
+    ]
+
+
+def export_folders() -> set[str]:
+    return {path.name for path in Path(tempfile.gettempdir()).glob("surveys-export-*")}
+
+
+def test_the_workbook_file_is_removed_once_sent_or_abandoned(app, staff_client):
+    submit(app.test_client(), "/fr/survey", SURVEY_ANSWERS)
+    before = export_folders()
+    staff_client.get("/staff/forms/survey/export.xlsx").get_data()
+    assert export_folders() == before
+    # A download stopped after its first chunk (the browser's tab closed).
+    response = staff_client.get("/staff/forms/survey/export.xlsx", buffered=False)
+    next(iter(response.response))
+    assert export_folders() != before
+    response.close()
+    assert export_folders() == before

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from surveys.extensions import db
 from surveys.models.base import JSONDocument, UTCDateTime
 
-from .support import login, make_app, make_staff
+from .support import as_shown, login, make_app, make_staff
 
 GOLDEN = Path(__file__).parent / "data" / "forms_v1"
 BEFORE_FORMS_AS_DATA = "0004"
@@ -339,7 +339,10 @@ def exports_of(app, *, make_accounts: bool = True) -> dict[str, object]:
                 response = client.get(f"{url}.xlsx{query}")
                 assert response.status_code == 200
                 workbook = load_workbook(io.BytesIO(response.data), read_only=True)
-                cells = [list(row) for row in workbook.active.iter_rows(values_only=True)]
+                cells = [
+                    [as_shown(cell) for cell in row]
+                    for row in workbook.active.iter_rows(values_only=True)
+                ]
                 # A time is a date cell (Brussels wall-clock time), written as ISO text here.
                 files[f"{file_name}.xlsx.json"] = json.dumps(
                     cells, ensure_ascii=False, indent=1, default=datetime.isoformat

@@ -134,7 +134,7 @@ def export_response(table, rows, *, name: str, extension: str, sheet: str):
         body = stream_with_context(exports.csv_stream(table, rows, delimiter=delimiter))
         mimetype = "text/csv"  # Werkzeug adds "; charset=utf-8" to a text type
     else:
-        body = exports.file_chunks(exports.xlsx_file(table, rows, title=sheet))
+        body = exports.xlsx_chunks(table, rows, title=sheet)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
