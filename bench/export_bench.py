@@ -186,7 +186,9 @@ def main() -> None:
         f"xlsx / csv: {ratio:.1f} x the time (cpu {cpu_ratio:.1f} x), "
         f"{verdict} the target (4 x, 50 MB)"
     )
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, rustpy-xlsxwriter {xlsx_version}")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, rustpy-xlsxwriter {xlsx_version}"
+    )
 
 
 if __name__ == "__main__":

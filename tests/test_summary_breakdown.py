@@ -72,7 +72,8 @@ def test_a_long_list_shows_what_was_chosen_and_folds_the_rest(app, staff_client)
     table, folded = communes.split("</table>")
     assert "Namur" in table and "Dinant" in table and "Andenne" not in table
     assert table.index("Namur") < table.index("Dinant")  # most chosen first
-    assert '<details class="zero">' in folded and "Andenne" in folded
+    assert '<details class="zero noprint">' in folded and "<li>Andenne</li>" in folded
+    assert "Andenne" in folded.split("<details")[0]  # and listed on paper
 
 
 def test_each_table_downloads_as_csv_as_the_page_shows_it(app, staff_client):

@@ -104,6 +104,7 @@ def summary(form):
         summary=result,
         breakdown_choices=summaries.breakdowns(definition),
         timeline=summaries.over_time(form, filters, today),
+        today=today,
     )
 
 
