@@ -70,6 +70,13 @@ def configure_sqlite(dbapi_connection, connection_record):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        # SQLite's LIKE and lower() fold ASCII letters only: "житло" would not find
+        # "Житло", nor "école" "École". PostgreSQL's ILIKE folds every alphabet.
+        dbapi_connection.create_function("casefold", 1, casefold, deterministic=True)
+
+
+def casefold(value):
+    return value.casefold() if isinstance(value, str) else value
 
 
 @event.listens_for(Engine, "begin")

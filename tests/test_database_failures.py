@@ -6,6 +6,7 @@ that cannot grow (``PRAGMA max_page_count``).
 """
 
 import itertools
+import re
 
 import pytest
 from sqlalchemy import create_engine, event, func, select, text
@@ -13,6 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from surveys.extensions import db
 from surveys.models import Registration, Submission
+from surveys.services import forms as form_service
 from surveys.services.forms import current_version_id
 
 from .support import (
@@ -21,6 +23,7 @@ from .support import (
     hidden_fields,
     make_app,
     make_training,
+    press,
     registrations_by_email,
     sign_up,
     translated,
@@ -468,3 +471,62 @@ def test_a_connection_cut_right_after_a_message_is_claimed_leaves_nothing_sendin
         report = outbox.deliver_due()
         statuses = [m.status for m in db.session.scalars(select(OutboxMessage))]
     assert cuts and report.sent and statuses == ["sent"]
+
+
+def draft_of(app, code: str) -> dict:
+    from surveys.models import Form
+
+    with app.app_context():
+        return form_service.working_document(db.session.scalar(select(Form).filter_by(code=code)))
+
+
+def test_form_editor_texts_the_database_cannot_store_come_back_typed(
+    app, database_url, staff_client
+):
+    from .test_form_editor import add_question, new_form, texts
+
+    edit_url, code = new_form(staff_client, "Avis", "Feedback", "Відгук")
+    add_question(staff_client, code, "text", "Votre avis", "Your opinion", "Ваша думка")
+    question = draft_of(app, code)["questions"][0]
+    labels = {lang: f"{LONG_DESCRIPTION.strip()[:3000]} ({lang})" for lang in ("fr", "en", "uk")}
+    failing = failing_app(database_url).test_client()
+    move_session(staff_client, failing)
+
+    # A question added to the form, and a question's own page.
+    added = press(
+        failing,
+        edit_url,
+        ("action", "add"),
+        new_type="text",
+        **texts("new_label", *labels.values()),
+    )
+    edited = press(
+        failing,
+        f"/staff/editor/{code}/questions/{question['code']}",
+        **texts("label", *labels.values()),
+    )
+    for response in (added, edited):
+        html = response.get_data(as_text=True).replace("&#39;", "'")
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "60"
+        assert translated(app, "fr", CHANGES_NOT_SAVED) in html
+        assert all(label in html for label in labels.values())
+    assert [q["label"]["fr"] for q in draft_of(app, code)["questions"]] == ["Votre avis"]
+
+
+def test_an_account_the_database_cannot_store_comes_back_typed(app, on_postgresql, staff_client):
+    from surveys.models import StaffUser
+
+    failing = read_only_app(on_postgresql).test_client()
+    move_session(staff_client, failing)
+    response = press(
+        failing, "/staff/accounts", email="nouvelle.collegue@example.be", role="reader", locale="uk"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert translated(app, "fr", CHANGES_NOT_SAVED) in html
+    assert 'value="nouvelle.collegue@example.be"' in html
+    ticked = [tag for tag in re.findall(r"<input[^>]*>", html) if " checked" in tag]
+    assert any('value="reader"' in tag for tag in ticked)
+    assert any('value="uk"' in tag for tag in ticked)
+    assert count(app, StaffUser) == 1  # the administrator alone

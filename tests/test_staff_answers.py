@@ -177,6 +177,9 @@ def test_words_in_the_answers_find_them_in_any_language(app, staff_client):
     assert ">Français<" in found and ">Ukrainien<" not in found.split("<tbody>")[1]
     found = staff_client.get("/staff/forms/survey/answers?q=житлом").get_data(as_text=True)
     assert ">Ukrainien<" in found and ">Français<" not in found.split("<tbody>")[1]
+    # Case is ignored in every alphabet, on SQLite as on PostgreSQL.
+    found = staff_client.get("/staff/forms/survey/answers?q=ДЯКУЮ").get_data(as_text=True)
+    assert ">Ukrainien<" in found and ">Français<" not in found.split("<tbody>")[1]
     # A question's code is not an answer: "comment" finds nobody by its key.
     none = staff_client.get("/staff/forms/survey/answers?q=comment").get_data(as_text=True)
     assert translated(app, "fr", "No answers match these filters.") in none

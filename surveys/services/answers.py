@@ -74,8 +74,8 @@ class Filters:
 def answer_contains(model, text: str):
     """Some answer's text holds ``text`` (a choice's code too: answers store codes). Each
     value of the JSON document is compared, decoded: SQLite stores non-ASCII letters as
-    escapes, and the keys (question codes) must not match. Case is ignored (on SQLite for
-    Latin letters only: its LIKE folds ASCII)."""
+    escapes, and the keys (question codes) must not match. Case is ignored in every
+    alphabet (on SQLite through ``casefold``, a function each connection gets)."""
     pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if db.engine.dialect.name == "postgresql":
         values = func.jsonb_each_text(model.answers).table_valued("key", "value").alias("v")
@@ -83,7 +83,8 @@ def answer_contains(model, text: str):
             select(1).select_from(values).where(values.c.value.ilike(pattern, escape="\\"))
         )
     values = func.json_each(model.answers).table_valued("key", "value", "type").alias("v")
-    return exists(select(1).select_from(values).where(values.c.value.like(pattern, escape="\\")))
+    folded = func.casefold(values.c.value).like(pattern.casefold(), escape="\\")
+    return exists(select(1).select_from(values).where(folded))
 
 
 def start_of(day: date) -> datetime:

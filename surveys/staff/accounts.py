@@ -8,12 +8,16 @@ from flask_login import current_user
 
 from .. import database
 from ..services import staff_accounts as accounts
-from . import bp
+from . import bp, not_saved
 from .forms import AccountForm, ConfirmForm, RoleForm, status_of
 
 
 def accounts_page(form=None, *, shown_password=None, for_account=None, error=None, status=200):
-    page = render_template(
+    return render_accounts(form, shown_password, for_account, error), status
+
+
+def render_accounts(form=None, shown_password=None, for_account=None, error=None, notice=None):
+    return render_template(
         "staff/accounts.html",
         accounts=accounts.all_staff(),
         form=form or AccountForm(),
@@ -22,8 +26,8 @@ def accounts_page(form=None, *, shown_password=None, for_account=None, error=Non
         shown_password=shown_password,
         for_account=for_account,
         error=error,
+        notice=notice,
     )
-    return page, status
 
 
 @bp.get("/accounts")
@@ -49,6 +53,8 @@ def account_create():
     except accounts.AccountError:
         form.email.errors.append(_("An account already uses this address."))
         return accounts_page(form, status=200)
+    except database.DatabaseUnavailable:
+        return not_saved.response(render_accounts(form, notice=not_saved.notice()))
     return accounts_page(shown_password=password, for_account=created.email)
 
 

@@ -21,7 +21,7 @@ from ..forms.document import FORM_TEXTS, definition_of, missing_translations, pr
 from ..forms.engine import build_form_class
 from ..models import Form, FormKind, Training
 from ..services import forms as form_service
-from . import bp
+from . import bp, not_saved
 from .forms import ConfirmForm, status_of
 
 # The texts of the form page, in the order the editor shows them.
@@ -165,14 +165,18 @@ def form_edit(code):
         except KeyError:
             abort(400)
         if error is None:
-            database.run(
-                form_service.save_draft,
-                code,
-                document,
-                actor=current_user.email,
-                action="edit",
-                settings=settings,
-            )
+            try:
+                database.run(
+                    form_service.save_draft,
+                    code,
+                    document,
+                    actor=current_user.email,
+                    action="edit",
+                    settings=settings,
+                )
+            except database.DatabaseUnavailable:
+                shown = {"posted": request.form, "notice": not_saved.notice()}
+                return not_saved.response(editor_page(confirm, form, document, **shown))
             if action == "publish":
                 return publish(code)
             if action == "discard":
@@ -225,7 +229,7 @@ def question_edit(code, question):
         target = editing.find(document, question)
     except KeyError:
         abort(404)
-    error = None
+    error = unsaved = None
     if confirm.validate_on_submit():
         taken = form_service.used_choice_codes(form, question)
         taken |= {c["code"] for c in target.get("choices", ())}
@@ -246,14 +250,18 @@ def question_edit(code, question):
         except editing.EditError as problem:
             error = problem
         if error is None:
-            database.run(
-                form_service.save_draft,
-                code,
-                document,
-                actor=current_user.email,
-                action="question",
-            )
-            return redirect(url_for("staff.form_edit", code=code) + "#questions", code=303)
+            try:
+                database.run(
+                    form_service.save_draft,
+                    code,
+                    document,
+                    actor=current_user.email,
+                    action="question",
+                )
+            except database.DatabaseUnavailable:
+                unsaved = not_saved.notice()
+            else:
+                return redirect(url_for("staff.form_edit", code=code) + "#questions", code=303)
     others = [q for q in document["questions"] if q["code"] != question]
     page = render_template(
         "staff/editor_question.html",
@@ -268,7 +276,10 @@ def question_edit(code, question):
         extra_texts=editing.EXTRA_TEXTS.get(target["type"], ()),
         limits=editing.LIMITS.get(target["type"], ()),
         blank_rows=3,
+        notice=unsaved,
     )
+    if unsaved:
+        return not_saved.response(page)
     return page, status_of(confirm, 422 if error else 200)
 
 

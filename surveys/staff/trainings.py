@@ -14,7 +14,7 @@ from ..services import audit, notifications, registrant_export, registrants, tra
 from ..services import forms as form_service
 from ..services import registrant_messages as messages
 from ..services import training_admin as admin
-from . import bp
+from . import bp, not_saved
 from .forms import (
     AUDIENCE_LABELS,
     ConfirmForm,
@@ -36,16 +36,6 @@ def training_or_404(slug: str) -> Training:
 @bp.get("/trainings")
 def training_list():
     return render_template("staff/trainings.html", rows=admin.overview())
-
-
-def not_saved_page(template: str, **context):
-    """The form again with everything typed, when the database could not store it."""
-    notice = _(
-        "We could not save your changes just now. They are still here: "
-        "please save again in a minute."
-    )
-    page = render_template(template, notice=notice, **context)
-    return page, 503, {"Retry-After": str(database.RETRY_AFTER_SECONDS)}
 
 
 @bp.route("/trainings/new", methods=["GET", "POST"])
@@ -70,7 +60,7 @@ def training_new():
         except admin.SlugTaken:  # by someone else, since the form was checked
             form.slug.errors.append(_("Another training already uses this address."))
         except database.DatabaseUnavailable:
-            return not_saved_page("staff/training_form.html", form=form, training=None)
+            return not_saved.page_of("staff/training_form.html", form=form, training=None)
         else:
             return redirect(url_for("staff.training", slug=form.slug.data))
     return render_template("staff/training_form.html", form=form, training=None), status_of(form)
@@ -111,7 +101,7 @@ def training_edit(slug):
                     actor=current_user.email,
                 )
             except database.DatabaseUnavailable:
-                return not_saved_page("staff/training_form.html", form=form, training=training)
+                return not_saved.page_of("staff/training_form.html", form=form, training=training)
             return redirect(url_for("staff.training", slug=slug))
     page = render_template("staff/training_form.html", form=form, training=training)
     return page, status_of(form)
@@ -127,7 +117,7 @@ def training_duplicate(slug):
         except admin.SlugTaken:
             form.slug.errors.append(_("Another training already uses this address."))
         except database.DatabaseUnavailable:
-            return not_saved_page("staff/duplicate.html", form=form, training=training)
+            return not_saved.page_of("staff/duplicate.html", form=form, training=training)
         else:
             return redirect(url_for("staff.training_edit", slug=form.slug.data))
     return render_template("staff/duplicate.html", form=form, training=training), status_of(form)
@@ -215,7 +205,7 @@ def training_message(slug):
             except messages.MessageError as error:  # the group changed since the preview
                 form.flag_missing(error.missing)
             except database.DatabaseUnavailable:
-                return not_saved_page("staff/training_message.html", **context)
+                return not_saved.page_of("staff/training_message.html", **context)
             else:
                 return redirect(url_for("staff.training", slug=slug, sent=1), code=303)
         else:
