@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -97,4 +97,17 @@ def run(unit: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
                 log.warning("database locked during %s; attempt %d", name, locked + 1)
                 continue
             log.error("database unavailable during %s: %s", name, error, exc_info=error)
+            note_failure()
             raise DatabaseUnavailable(name) from error
+
+
+def note_failure() -> None:
+    """Remember, for the rest of the request, that the database failed: what still renders
+    (the form with what the person typed, the error page) asks nothing more of it (the staff
+    session check, which Flask-Login runs for every template, then sees nobody)."""
+    if has_request_context():
+        g.database_failed = True
+
+
+def failed_in_this_request() -> bool:
+    return has_request_context() and g.get("database_failed", False)

@@ -1,6 +1,7 @@
 """Error pages in the visitor's language, for every HTTP error and for crashes."""
 
 import logging
+import re
 
 from flask import Flask, make_response, render_template, request
 from flask_babel import gettext as _
@@ -63,9 +64,34 @@ def explanation(code: int) -> tuple[str, str]:
     )
 
 
-def render_error(code: int):
+# Fields whose values are never shown again: secrets, and the tokens forms carry.
+UNSHOWN_FIELDS = ("password", "csrf", "token", "code", "secret", "key")
+# A value like this was chosen, not typed (a button's action, a radio's code, a slug).
+CHOSEN = re.compile(r"[a-z0-9_:.-]*")
+
+
+def typed_texts() -> list[str]:
+    """What a person typed in a form that could not be carried out, to show it back so that
+    nothing is lost: the pages that know their form (public forms, training and editor
+    pages) put it back in the form; a request that failed before its page could run (the
+    staff member's session could not even be read) shows it here, to copy."""
+    if request.method != "POST":
+        return []
+    texts: list[str] = []
+    for name, value in request.form.items(multi=True):
+        value = value.strip()
+        if any(part in name.lower() for part in UNSHOWN_FIELDS) or CHOSEN.fullmatch(value):
+            continue
+        if len(value) >= 3 and value not in texts:
+            texts.append(value)
+    return texts
+
+
+def render_error(code: int, typed: list[str] = ()):
     title, message = explanation(code)
-    response = render_template("errors/error.html", code=code, title=title, message=message)
+    response = render_template(
+        "errors/error.html", code=code, title=title, message=message, typed=typed
+    )
     response = (response, code)
     if language_from_path(request.path) is None:
         # The language was negotiated from Accept-Language.
@@ -95,8 +121,12 @@ def init_app(app: Flask) -> None:
         if not isinstance(error, DatabaseUnavailable):
             log.error("database error on %s %s", request.method, request.path, exc_info=error)
         database.rollback()
-        response = make_response(render_error(503))
+        database.note_failure()
+        typed = typed_texts()
+        response = make_response(render_error(503, typed))
         response.headers["Retry-After"] = str(database.RETRY_AFTER_SECONDS)
+        if typed:
+            response.headers["Cache-Control"] = "no-store"
         return response
 
     for kind in (*database.ERRORS, DatabaseUnavailable):

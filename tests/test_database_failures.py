@@ -530,3 +530,39 @@ def test_an_account_the_database_cannot_store_comes_back_typed(app, on_postgresq
     assert any('value="reader"' in tag for tag in ticked)
     assert any('value="uk"' in tag for tag in ticked)
     assert count(app, StaffUser) == 1  # the administrator alone
+
+
+def test_a_staff_form_sent_while_the_database_refuses_connections_shows_what_was_typed(
+    app, staff_client
+):
+    # The staff member's session cannot even be read: the training page never runs, and the
+    # error page gives back every text typed, to copy, and no token or password.
+    url = "/staff/trainings/new"
+    page = staff_client.get(url).get_data(as_text=True)
+    down = make_app(REFUSING_URL).test_client()
+    move_session(staff_client, down)
+    sent = {**hidden_fields(page), **TRAINING_FORM, "slug": "atelier-andenne"}
+    response = down.post(url, data=sent)
+    html = response.get_data(as_text=True).replace("&#39;", "'")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "60"
+    assert "no-store" in response.headers["Cache-Control"]
+    assert translated(app, "fr", "This page is not available just now") in html
+    assert translated(app, "fr", "What you typed") in html
+    for typed in ("Міжкультурний воркшоп", LONG_DESCRIPTION.strip(), "Équipe formation"):
+        assert typed in html
+    assert "2030-03-01 09:00-16:00 Andenne\n2030-03-08 09:00-16:00 Andenne" in html
+    assert hidden_fields(page)["csrf_token"] not in html
+    assert ">atelier-andenne<" not in html  # an address chosen, quick to type again
+    # A public page, with the staff member's session cookie, is the same translated 503.
+    response = down.get("/uk/trainings")
+    assert response.status_code == 503
+    assert translated(app, "uk", "This page is not available just now") in response.get_data(
+        as_text=True
+    )
+    # And the survey, answered in the same browser, comes back with every answer.
+    page = staff_client.get("/fr/survey").get_data(as_text=True)
+    move_session(staff_client, down)
+    response = down.post("/fr/survey", data={**hidden_fields(page), **SURVEY_ANSWERS})
+    assert response.status_code == 503
+    assert_kept(response.get_data(as_text=True), SURVEY_ANSWERS)

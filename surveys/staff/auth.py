@@ -42,6 +42,10 @@ class StaffIdentity(UserMixin):
 
 @login_manager.user_loader
 def load_identity(token: str):
+    if database.failed_in_this_request():
+        # The page that says so, or gives back what was typed, is rendered for nobody in
+        # particular (Flask-Login puts the user into every template): no database needed.
+        return None
     staff = database.run(staff_accounts.load_session, token)
     return StaffIdentity(staff, token) if staff is not None else None
 
