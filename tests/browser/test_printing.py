@@ -9,7 +9,7 @@ import unicodedata
 from datetime import timedelta
 
 import pytest
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale
 from pypdf import PdfReader
 
 from .test_accessibility import logged_in_staff, staff_data, staff_url
@@ -121,6 +121,7 @@ def widest_table(page, width: int) -> float:
 def test_a_summary_prints_what_it_covers_and_keeps_each_table_whole(
     staff_page, answers_in_three_languages, live
 ):
+    from surveys.dates import format_date  # the app's: "1er" for the first of a month
     from surveys.models import BRUSSELS, utcnow
 
     page, _ids = staff_page
