@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import select, update
 
 from surveys.extensions import db
-from surveys.models import AuditEvent, Registration, utcnow
+from surveys.models import AuditEvent, Registration, TrainingSession, utcnow
 from surveys.services import outbox, reminders
 
 from .support import (
@@ -153,6 +153,34 @@ def test_a_language_some_readers_use_must_be_written(mail_app, smtp_server):
     assert [m.recipient for m in outbox_messages(mail_app, "message")] == ["en@example.be"]
 
 
+def edit_training(staff, *, capacity: int, sessions: list[str]) -> None:
+    """The training's page of changes, sent by staff with this capacity and these dates."""
+    url = f"{PAGE}/edit"
+    page = staff.get(url).get_data(as_text=True)
+    form = hidden_fields(page)
+    for name in re.findall(r'name="(\w+)"', page):
+        form.setdefault(name, "")
+    form.update(
+        {
+            "slug": "droit-des-etrangers",
+            "title_fr": "Droit des étrangers",
+            "capacity": str(capacity),
+            "reminder_days": "2",
+            "sessions": "\n".join(sessions),
+        }
+    )
+    form.pop("every_date_required", None)
+    assert staff.post(url, data=form).status_code == 302
+
+
+def calendar_files(message) -> dict:
+    return {
+        part.get_filename(): Calendar.from_ical(part.get_payload(decode=True))
+        for part in message.iter_attachments()
+        if part.get_content_type() == "text/calendar"
+    }
+
+
 def test_new_dates_update_the_same_calendar_events_and_cancel_the_removed_one(
     mail_app, smtp_server
 ):
@@ -163,30 +191,16 @@ def test_new_dates_update_the_same_calendar_events_and_cancel_the_removed_one(
     before = {e["DTSTART"].dt.date(): e for e in calendar_of(confirmation).walk("VEVENT")}
     first, second, third = sorted(before)
 
-    staff = staff_of(mail_app)
-    url = f"{PAGE}/edit"
-    page = staff.get(url).get_data(as_text=True)
-    form = hidden_fields(page)
-    for name in re.findall(r'name="(\w+)"', page):
-        form.setdefault(name, "")
-    form.update(
-        {
-            "slug": "droit-des-etrangers",
-            "title_fr": "Droit des étrangers",
-            "capacity": "5",
-            "reminder_days": "2",
-            # The first day starts later, the second is gone, the third stays, a fourth comes.
-            "sessions": "\n".join(
-                [
-                    f"{first.isoformat()} 13:00-17:00 Namur",
-                    f"{third.isoformat()} 09:30-16:30 Namur",
-                    f"{(third + timedelta(weeks=1)).isoformat()} 09:30-16:30 Namur",
-                ]
-            ),
-        }
+    # The first day starts later, the second is gone, the third stays, a fourth comes.
+    edit_training(
+        staff_of(mail_app),
+        capacity=5,
+        sessions=[
+            f"{first.isoformat()} 13:00-17:00 Namur",
+            f"{third.isoformat()} 09:30-16:30 Namur",
+            f"{(third + timedelta(weeks=1)).isoformat()} 09:30-16:30 Namur",
+        ],
     )
-    form.pop("every_date_required", None)
-    assert staff.post(url, data=form).status_code == 302
     deliver(mail_app)
     change = by_recipient(smtp_server)["olena@example.be"]
     assert str(change["Subject"]).startswith(
@@ -301,3 +315,35 @@ def test_the_cron_command_queues_and_delivers_the_due_reminders(mail_app, smtp_s
     assert any(str(m["Subject"]).startswith("Reminder: ") for m in smtp_server.handler.parsed())
     again = mail_app.test_cli_runner().invoke(args=["outbox", "send"])
     assert "reminder" not in again.output
+
+
+def test_a_person_given_a_seat_by_an_edit_that_also_moves_dates_gets_one_email(
+    mail_app, smtp_server
+):
+    three_people(mail_app)  # fr and uk confirmed, en waiting; 3 dates
+    smtp_server.handler.messages.clear()
+    with mail_app.app_context():
+        days = sorted({s.date for s in db.session.scalars(select(TrainingSession))})
+    # One more seat, and the last date dropped: the person waiting is told both at once.
+    edit_training(
+        staff_of(mail_app),
+        capacity=3,
+        sessions=[f"{day.isoformat()} 09:30-16:30 Namur" for day in days[:2]],
+    )
+    deliver(mail_app)
+    received = [m["To"].addresses[0].addr_spec for m in smtp_server.handler.parsed()]
+    assert sorted(received) == ["en@example.be", "fr@example.be", "uk@example.be"]
+    promoted = by_recipient(smtp_server)["en@example.be"]
+    assert str(promoted["Subject"]).startswith("A seat is free for you")
+    text = promoted.get_body(("plain",)).get_content()
+    assert "The dates of the training" in text and "No longer planned:" in text
+    files = calendar_files(promoted)
+    assert sorted(files) == ["cancelled-dates.ics", "training.ics"]
+    assert len(list(files["training.ics"].walk("VEVENT"))) == 2
+    [gone] = files["cancelled-dates.ics"].walk("VEVENT")
+    assert gone["DTSTART"].dt.date() == days[2]
+    # The others get the new dates, as before.
+    changed = by_recipient(smtp_server)["uk@example.be"]
+    new_dates = translated(mail_app, "uk", "New dates: %(title)s", title="").strip()
+    assert str(changed["Subject"]).startswith(new_dates)
+    assert "cancelled-dates.ics" in calendar_files(changed)

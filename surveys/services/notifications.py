@@ -204,13 +204,13 @@ def queue(
     return result.inserted_primary_key[0]
 
 
-def enqueue(registration: Registration, kind: str) -> int:
+def enqueue(registration: Registration, kind: str, payload: dict | None = None) -> int:
     """``queue`` for a loaded registration (stored first if new), which is marked as
     notified now."""
     now = utcnow()
     registration.notified_at = now
     db.session.flush()
-    return queue(registration.id, registration.email, kind, now)
+    return queue(registration.id, registration.email, kind, now, payload=payload)
 
 
 def queued_only(message=OutboxMessage):
@@ -495,6 +495,7 @@ def render(message: OutboxMessage, registration: Registration) -> Draft:
             "lang": lang,
             "written": written,
             "removed": removed_sessions(message),
+            "dates_changed": bool(message.payload and message.payload.get("dates_changed")),
         }
         certificate = certificate_for(message, registration)
         if certificate is not None:

@@ -237,9 +237,12 @@ def update_training(
             setattr(training, name, value)
         change = set_sessions(training, sessions) if sessions is not None else DateChange()
         db.session.flush()
-        message_ids = fill_free_seats(training)
-        # Those just given a seat hear of it first; then everyone of the new dates.
-        message_ids += announce_date_change(training, change)
+        # Those just given a seat get one e-mail that says so and gives the new dates (and
+        # cancels the removed ones); everyone else of the new dates, the "new dates" one.
+        waiting = waitlisted_ids(training)
+        message_ids = fill_free_seats(training, payload=change.payload() if change else None)
+        promoted = waiting - waitlisted_ids(training)
+        message_ids += announce_date_change(training, change, skip=promoted)
         if actor:
             detail = {"notified": len(message_ids)} if change else {}
             audit.record(actor, action, training=slug, **detail)
@@ -262,6 +265,10 @@ class DateChange:
 
     def __bool__(self) -> bool:
         return bool(self.added or self.moved or self.removed)
+
+    def payload(self) -> dict:
+        """What the e-mails of this change carry: the removed dates (their rows are gone)."""
+        return {"removed": [session.to_json() for session in self.removed], "dates_changed": True}
 
 
 def set_sessions(training: Training, specs: list[SessionSpec]) -> DateChange:
@@ -298,10 +305,12 @@ def set_sessions(training: Training, specs: list[SessionSpec]) -> DateChange:
     return change
 
 
-def announce_date_change(training: Training, change: DateChange) -> list[int]:
+def announce_date_change(
+    training: Training, change: DateChange, *, skip: set[int] = frozenset()
+) -> list[int]:
     """Queue the "new dates" e-mail (with the updated and the cancelled calendar events) for
-    everyone confirmed or waiting, in the caller's transaction; a reminder already sent goes
-    again before the new first date."""
+    everyone confirmed or waiting but ``skip`` (told in another e-mail), in the caller's
+    transaction; a reminder already sent goes again before the new first date."""
     if not change:
         return []
     db.session.flush()
@@ -311,16 +320,29 @@ def announce_date_change(training: Training, change: DateChange) -> list[int]:
             Registration.status.in_((RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)),
         )
     ).all()
-    payload = {"removed": [session.to_json() for session in change.removed]}
+    payload = change.payload()
     now = utcnow()
     message_ids = []
     for registration in people:
         if change.first_date_moved:
             registration.reminded_at = None
+        if registration.id in skip:
+            continue
         message_ids.append(
             outbox_queue(registration.id, registration.email, "changed", now, payload=payload)
         )
     return message_ids
+
+
+def waitlisted_ids(training: Training) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Registration.id).where(
+                Registration.training_id == training.id,
+                Registration.status == RegistrationStatus.WAITLISTED,
+            )
+        )
+    )
 
 
 def change_sessions(slug: str, change_dates) -> tuple[int, list[int]]:

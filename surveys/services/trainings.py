@@ -405,9 +405,10 @@ def outcome_of(
     )
 
 
-def fill_free_seats(training: Training) -> list[int]:
+def fill_free_seats(training: Training, payload: dict | None = None) -> list[int]:
     """Promote waiting-list registrations, first come first served, while seats are free.
-    Runs inside the caller's locked transaction; returns the ids of the e-mails queued."""
+    Runs inside the caller's locked transaction; returns the ids of the e-mails queued
+    (``payload``: what they carry besides, the dates a change removed)."""
     message_ids = []
     while has_free_seat(training):
         first = db.session.scalar(
@@ -418,17 +419,17 @@ def fill_free_seats(training: Training) -> list[int]:
         )
         if first is None:
             break
-        message_ids.append(confirm_from_waiting_list(first))
+        message_ids.append(confirm_from_waiting_list(first, payload))
     return message_ids
 
 
-def confirm_from_waiting_list(registration: Registration) -> int:
+def confirm_from_waiting_list(registration: Registration, payload: dict | None = None) -> int:
     """Give the seat and queue the promotion e-mail (inside the caller's locked
     transaction); returns the e-mail's id."""
     registration.status = CONFIRMED
     registration.confirmed_at = utcnow()
     db.session.flush()
-    return notifications.enqueue(registration, "promoted")
+    return notifications.enqueue(registration, "promoted", payload=payload)
 
 
 def registration_by_token(token: str) -> Registration | None:
