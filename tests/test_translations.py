@@ -1,6 +1,7 @@
 """Translations are product: every message in every catalog, complete, with correct plurals."""
 
 import re
+from datetime import date
 
 import pytest
 from babel.messages.pofile import read_po
@@ -193,11 +194,26 @@ def test_ukrainian_consent_boxes_use_the_standard_formula():
 LOOSE_FRENCH_SIGN = re.compile(r" [?!;:»]|« ")
 
 
-def test_french_signs_are_held_by_a_no_break_space():
+def french_texts() -> list[str]:
+    """Every French text we ship: the catalog, the forms' seed files, the demo trainings."""
+    from surveys.cli.demo import demo_trainings
     from surveys.forms import seed_files
     from surveys.forms.document import texts_in
 
     texts = [string for _, _, strings in entries("fr") for string in strings]
     for seed in seed_files.seeds():
         texts += [v["fr"] for _, v in texts_in(seed.document) if isinstance(v, dict)]
-    assert [t for t in texts if LOOSE_FRENCH_SIGN.search(t)] == []
+    for training in demo_trainings(date.today()):
+        for value in vars(training).values():
+            if isinstance(value, dict) and isinstance(value.get("fr"), str):
+                texts.append(value["fr"])
+        texts += [s.topic["fr"] for s in training.sessions if s.topic and s.topic.get("fr")]
+    return texts
+
+
+def test_french_signs_are_held_by_a_no_break_space():
+    assert [t for t in french_texts() if LOOSE_FRENCH_SIGN.search(t)] == []
+
+
+def test_french_apostrophes_are_typographic():
+    assert [t for t in french_texts() if "'" in t] == []

@@ -184,7 +184,7 @@ def demo_trainings(today: date) -> list[Training]:
             },
             description={
                 "fr": "Deux journées de mises en situation pour mieux accueillir des personnes "
-                "d'autres cultures. Présence aux deux journées obligatoire.",
+                "d’autres cultures. Présence aux deux journées obligatoire.",
                 "en": "Two days of role play to welcome people from other cultures better. "
                 "Both days must be attended.",
             },
@@ -207,7 +207,7 @@ def demo_trainings(today: date) -> list[Training]:
         Training(
             slug="seance-information-nouveaux-services",
             title={
-                "fr": "Séance d'information : nouveaux services à Namur",
+                "fr": "Séance d’information\u00a0: nouveaux services à Namur",
                 "en": "Information session: new services in Namur",
                 "uk": "Інформаційна зустріч: нові послуги в Намюрі",
             },
