@@ -15,6 +15,7 @@ from ..services import answers as answer_service
 from ..services import audit, exports, outbox, posters, privacy, summaries, training_admin
 from . import bp
 from .forms import ConfirmForm, PersonSearchForm, status_of
+from .roles import may, role_of
 
 
 def definition_or_404(form: str):
@@ -30,7 +31,10 @@ def overview():
         "staff/overview.html",
         counts=answer_service.counts(),
         rows=training_admin.overview(),
-        failed=outbox.failed_unhandled(),
+        # Only those who may handle them see them (a reader sees no personal data).
+        failed=outbox.failed_unhandled()
+        if may("staff.outbox_handled", role_of(current_user))
+        else [],
     )
 
 
