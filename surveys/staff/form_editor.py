@@ -165,16 +165,7 @@ def form_edit(code):
         except KeyError:
             abort(400)
         if error is None:
-            try:
-                database.run(
-                    form_service.save_draft,
-                    code,
-                    document,
-                    actor=current_user.email,
-                    action="edit",
-                    settings=settings,
-                )
-            except database.DatabaseUnavailable:
+            if not draft_saved(code, document, "edit", settings=settings):
                 shown = {"posted": request.form, "notice": not_saved.notice()}
                 return not_saved.response(editor_page(confirm, form, document, **shown))
             if action == "publish":
@@ -190,6 +181,23 @@ def form_edit(code):
     posted = request.form if request.method == "POST" else None
     page = editor_page(confirm, form, document, posted=posted, error=error)
     return page, status_of(confirm, 422 if error else 200)
+
+
+def draft_saved(code: str, document: dict, action: str, **settings) -> bool:
+    """The draft stored, with its audit entry; False when the database could not store it
+    (the page then comes back with what was posted)."""
+    try:
+        database.run(
+            form_service.save_draft,
+            code,
+            document,
+            actor=current_user.email,
+            action=action,
+            **settings,
+        )
+    except database.DatabaseUnavailable:
+        return False
+    return True
 
 
 def editor_page(confirm, form: Form, document: dict, **shown) -> str:
@@ -250,18 +258,9 @@ def question_edit(code, question):
         except editing.EditError as problem:
             error = problem
         if error is None:
-            try:
-                database.run(
-                    form_service.save_draft,
-                    code,
-                    document,
-                    actor=current_user.email,
-                    action="question",
-                )
-            except database.DatabaseUnavailable:
-                unsaved = not_saved.notice()
-            else:
+            if draft_saved(code, document, "question"):
                 return redirect(url_for("staff.form_edit", code=code) + "#questions", code=303)
+            unsaved = not_saved.notice()
     others = [q for q in document["questions"] if q["code"] != question]
     page = render_template(
         "staff/editor_question.html",
