@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from surveys.services.exports import Table, neutralise, xlsx_chunks
+from surveys.services.exports import Table, neutralise, unique, xlsx_chunks
 
 from .support import (
     ILI_ANSWERS,
@@ -184,6 +184,11 @@ def test_two_columns_with_the_same_header_are_both_kept():
         ("Remarque", "Remarque (2)", "Remarque (3)"),
         ("première", "seconde", None),
     ]
+
+
+def test_headers_are_told_apart_even_when_a_label_looks_like_a_renamed_one():
+    assert unique(["A", "A (2)", "A", "A"]) == ["A", "A (2)", "A (3)", "A (4)"]
+    assert unique(["A", "A", "A (2)"]) == ["A", "A (2)", "A (2) (2)"]
 
 
 def export_folders() -> set[str]:

@@ -234,11 +234,15 @@ def write_workbook(path: Path, table: Table, rows: Iterable[Mapping], *, title: 
 def unique(headers: list[str]) -> list[str]:
     """Headers as a spreadsheet's filter lists them, told apart: two questions may have the
     same label, and the second becomes "Label (2)"."""
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     result = []
     for text in map(str, headers):
-        seen[text] = seen.get(text, 0) + 1
-        result.append(text if seen[text] == 1 else f"{text} ({seen[text]})")
+        candidate, number = text, 1
+        while candidate in taken:  # "Label (2)" may itself be a label
+            number += 1
+            candidate = f"{text} ({number})"
+        taken.add(candidate)
+        result.append(candidate)
     return result
 
 
