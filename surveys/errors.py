@@ -77,6 +77,8 @@ def typed_texts() -> list[str]:
     staff member's session could not even be read) shows it here, to copy."""
     if request.method != "POST":
         return []
+    if request.headers.get("Sec-Fetch-Site", "same-origin") not in ("same-origin", "none"):
+        return []  # sent from another site: its words are not shown as the person's own
     texts: list[str] = []
     for name, value in request.form.items(multi=True):
         value = value.strip()

@@ -554,6 +554,10 @@ def test_a_staff_form_sent_while_the_database_refuses_connections_shows_what_was
     assert "2030-03-01 09:00-16:00 Andenne\n2030-03-08 09:00-16:00 Andenne" in html
     assert hidden_fields(page)["csrf_token"] not in html
     assert ">atelier-andenne<" not in html  # an address chosen, quick to type again
+    # The same form sent from another site (a forged post): nothing is echoed as typed.
+    forged = down.post(url, data=sent, headers={"Sec-Fetch-Site": "cross-site"})
+    assert forged.status_code == 503
+    assert "Міжкультурний воркшоп" not in forged.get_data(as_text=True)
     # A public page, with the staff member's session cookie, is the same translated 503.
     response = down.get("/uk/trainings")
     assert response.status_code == 503
