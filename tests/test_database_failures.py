@@ -530,6 +530,16 @@ def test_an_account_the_database_cannot_store_comes_back_typed(app, on_postgresq
     assert any('value="reader"' in tag for tag in ticked)
     assert any('value="uk"' in tag for tag in ticked)
     assert count(app, StaffUser) == 1  # the administrator alone
+    # The database away entirely (not even the session can be read): the address comes back
+    # on the error page, to copy.
+    page = staff_client.get("/staff/accounts").get_data(as_text=True)
+    down = make_app(REFUSING_URL).test_client()
+    move_session(staff_client, down)
+    response = down.post(
+        "/staff/accounts", data={**hidden_fields(page), "email": "nouvelle.collegue@example.be"}
+    )
+    assert response.status_code == 503
+    assert "nouvelle.collegue@example.be" in response.get_data(as_text=True)
 
 
 def test_a_staff_form_sent_while_the_database_refuses_connections_shows_what_was_typed(
