@@ -235,6 +235,23 @@ def seed_texts() -> dict[str, dict[str, str]]:
     return texts
 
 
+def training_held_days_ago(app, slug: str, days: int) -> None:
+    """Every date of the training ``slug`` moved to ``days`` days ago: it is over."""
+    from sqlalchemy import select, update
+
+    from surveys.extensions import db
+    from surveys.models import Training, TrainingSession, utcnow
+
+    with app.app_context():
+        training_id = db.session.scalar(select(Training.id).filter_by(slug=slug))
+        db.session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.training_id == training_id)
+            .values(date=utcnow().date() - timedelta(days=days))
+        )
+        db.session.commit()
+
+
 def as_shown(value):
     """A workbook's cell as a spreadsheet shows it: a number cell holds a float, and 1.0 is
     shown 1."""

@@ -21,6 +21,7 @@ from .support import (
     sign_up,
     stored_submissions,
     submit,
+    training_held_days_ago,
     translated,
 )
 
@@ -254,16 +255,7 @@ def test_needs_are_erased_once_the_training_is_over_and_the_rest_is_kept(app, ru
     make_training(app, slug="a-venir", days_ahead=10, sessions=1)
     sign_up(client, "passee", email="past@example.be", accessibility_needs="Fauteuil roulant")
     sign_up(client, "a-venir", email="next@example.be", accessibility_needs="Fauteuil roulant")
-    with app.app_context():
-        from surveys.models import Training, TrainingSession
-
-        past = db.session.scalar(select(Training.id).filter_by(slug="passee"))
-        db.session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.training_id == past)
-            .values(date=utcnow().date() - timedelta(days=2))
-        )
-        db.session.commit()
+    training_held_days_ago(app, "passee", 2)
 
     result = runner.invoke(args=["purge"])
     assert "the needs of 1 registrations erased" in result.output

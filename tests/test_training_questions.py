@@ -10,7 +10,7 @@ from sqlalchemy import select
 from surveys.extensions import db
 from surveys.models import Registration
 
-from .support import csrf_of, make_training, press, sign_up
+from .support import csrf_of, make_training, press, sign_up, training_held_days_ago
 
 
 def texts(prefix, fr, en, uk):
@@ -92,11 +92,6 @@ def test_a_trainings_own_question_is_asked_stored_listed_and_exported(app, staff
 def test_an_own_question_marked_sensitive_is_erased_once_the_training_is_over(
     app, staff_client, runner
 ):
-    from datetime import timedelta
-
-    from sqlalchemy import update
-
-    from surveys.models import Training, TrainingSession, utcnow
 
     make_training(app, slug="atelier", days_ahead=5, sessions=1)
     opened = staff_client.post(
@@ -116,14 +111,7 @@ def test_an_own_question_marked_sensitive_is_erased_once_the_training_is_over(
         ).status_code
         == 303
     )
-    with app.app_context():
-        training_id = db.session.scalar(select(Training.id).filter_by(slug="atelier"))
-        db.session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.training_id == training_id)
-            .values(date=utcnow().date() - timedelta(days=1))
-        )
-        db.session.commit()
+    training_held_days_ago(app, "atelier", 1)
     runner.invoke(args=["purge"])
     with app.app_context():
         registration = db.session.scalar(select(Registration).filter_by(email="b@example.be"))

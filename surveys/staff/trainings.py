@@ -291,39 +291,36 @@ def session_or_404(training: Training, session_id: int):
     return session
 
 
+def session_page(slug: str, session_id: int) -> dict:
+    """What the attendance sheet and the door page both show: the training, the session,
+    "session n of count", the confirmed people in alphabetical order."""
+    found = training_or_404(slug)
+    session = session_or_404(found, session_id)
+    number, count = attendance_service.session_number(found, session)
+    return {
+        "training": found,
+        "session": session,
+        "people": admin.attendance_list(found.id),
+        "number": number,
+        "count": count,
+    }
+
+
 @bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/attendance")
 def attendance(slug, session_id):
     """The sheet people sign, printed (A4): alphabetical, morning and afternoon columns for a
     full day, the trainer's signature, page numbers."""
-    found = training_or_404(slug)
-    session = session_or_404(found, session_id)
-    number, count = attendance_service.session_number(found, session)
-    return render_template(
-        "staff/attendance.html",
-        training=found,
-        session=session,
-        people=admin.attendance_list(found.id),
-        number=number,
-        count=count,
-        full_day=attendance_service.is_full_day(session),
-    )
+    shown = session_page(slug, session_id)
+    full_day = attendance_service.is_full_day(shown["session"])
+    return render_template("staff/attendance.html", full_day=full_day, **shown)
 
 
 @bp.get("/trainings/<slug:slug>/sessions/<int:session_id>/door")
 def door(slug, session_id):
     """Who came, marked at the door from a tablet or a phone: one button per person."""
-    found = training_or_404(slug)
-    session = session_or_404(found, session_id)
-    number, count = attendance_service.session_number(found, session)
-    return render_template(
-        "staff/door.html",
-        training=found,
-        session=session,
-        people=admin.attendance_list(found.id),
-        present=attendance_service.present_ids(session.id),
-        number=number,
-        count=count,
-    )
+    shown = session_page(slug, session_id)
+    present = attendance_service.present_ids(shown["session"].id)
+    return render_template("staff/door.html", present=present, **shown)
 
 
 @bp.post("/trainings/<slug:slug>/sessions/<int:session_id>/door/<int:registration_id>")

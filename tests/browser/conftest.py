@@ -128,3 +128,26 @@ def open_page(browser, live):
     yield open_
     for context in contexts:
         context.close()
+
+
+def logged_in_staff_page(browser, live, **device):
+    """A staff member's page, logged in, once the staff data exist (module by module)."""
+    from .test_accessibility import logged_in_staff, staff_data
+
+    ids = staff_data(live)
+    context, page = logged_in_staff(browser, live, **device)
+    return context, page, ids
+
+
+@pytest.fixture(scope="module")
+def staff_page(browser, live):
+    context, page, ids = logged_in_staff_page(browser, live)
+    yield page, ids
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def staff_phone(browser, live):
+    context, page, ids = logged_in_staff_page(browser, live, **PHONE)
+    yield page, ids
+    context.close()

@@ -123,24 +123,6 @@ def logged_in_staff(browser, live, **device):
     return context, page
 
 
-@pytest.fixture(scope="module")
-def staff_page(browser, live):
-    ids = staff_data(live)
-    context, page = logged_in_staff(browser, live)
-    yield page, ids
-    context.close()
-
-
-@pytest.fixture(scope="module")
-def staff_phone(browser, live):
-    from .conftest import PHONE
-
-    ids = staff_data(live)
-    context, page = logged_in_staff(browser, live, **PHONE)
-    yield page, ids
-    context.close()
-
-
 def staff_url(path: str, ids: dict) -> str:
     return path.format(**ids).replace("answers/1", f"answers/{ids['survey']}")
 

@@ -12,15 +12,7 @@ import pytest
 from flask_babel import force_locale
 from pypdf import PdfReader
 
-from .test_accessibility import logged_in_staff, staff_data, staff_url
-
-
-@pytest.fixture(scope="module")
-def staff_page(browser, live):
-    ids = staff_data(live)
-    context, page = logged_in_staff(browser, live)
-    yield page, ids
-    context.close()
+from .test_accessibility import staff_url
 
 
 def pages_of(pdf: bytes) -> int:
